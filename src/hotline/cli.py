@@ -1,0 +1,64 @@
+"""The ``hotline`` command: a thin wrapper over Django's management commands.
+
+Errors reach the user as one readable line and a non-zero exit, never as a stack trace
+(set HOTLINE_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """usage: hotline <command> [options]
+
+commands:
+  demo [--port P]          migrate + seed --demo + serve: the one command a newcomer runs
+  migrate                  create or upgrade the database
+  seed --demo              load the demo organisations, users and data (safe to run twice)
+  serve [--host H] [--port P]
+                           serve pages and API (timers in-process with the embedded default)
+  worker                   run background work with Celery (needs REDIS_URL)
+  calendar import FILE     load a year's official holidays (holiday-cn JSON format)
+  calendar status          list which years have official data
+  help                     this text; any Django management command also works
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.config.settings")
+    if not argv or argv[0] in {"help", "-h", "--help"}:
+        if len(argv) > 1:
+            argv = [argv[1], "--help"]
+        else:
+            sys.stdout.write(USAGE)
+            return 0
+    if argv[0] == "demo":
+        os.environ["HOTLINE_DEMO"] = "1"
+    try:
+        import django
+        from django.core.management import get_commands
+
+        django.setup()
+        name = argv[0]
+        if name not in get_commands():
+            sys.stderr.write(f"hotline: unknown command '{name}' (see 'hotline help')\n")
+            return 2
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["hotline", *argv])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("HOTLINE_DEBUG") == "1":
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(f"hotline: error: {message}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""Assemble the API under /api/v1 from every bounded context's router."""
+
+from ninja import NinjaAPI
+
+from hotline.calendar.api import router as calendar_router
+from hotline.core.api import auth_router, install_error_handlers, simulation_router
+from hotline.core.auth import api_auth
+from hotline.core.renderers import PlatformJSONRenderer
+from hotline.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="hotline API",
+    version="1",
+    description="驻马店市12345政务服务便民热线平台接口 — the public contract of API.md",
+    auth=api_auth,
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    renderer=PlatformJSONRenderer(),
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/simulation", simulation_router)
+api.add_router("/orgs", orgs_router)
+api.add_router("/calendar", calendar_router)

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from hotline.config.api import api
+
+admin.site.site_header = "驻马店市12345热线平台 管理后台"
+admin.site.site_title = "12345热线平台"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("hotline.core.urls")),
+]
+
+handler404 = "hotline.core.views.page_not_found"
+handler500 = "hotline.core.views.server_error"

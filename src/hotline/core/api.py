@@ -1,0 +1,179 @@
+"""The HTTP API root: one NinjaAPI, the error contract, and the platform endpoints
+(auth, simulation clock). Each bounded context adds its router in ``hotline.config.api``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import Field
+
+from hotline.core import clock
+from hotline.core.auth import api_auth, token_issue
+from hotline.core.errors import DomainError, NotFound, PermissionDenied
+from hotline.core.timers import run_due_timers
+from hotline.orgs.choices import RoleCode
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return api.create_response(request, error_body(exc.code, exc.message), status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        details = []
+        for err in exc.errors[:5]:
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            details.append(f"{loc}: {err.get('msg', '')}" if loc else str(err.get("msg", "")))
+        body = error_body("invalid_input", "输入内容不正确：" + "; ".join(details))
+        body["error"]["fields"] = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors[:20]
+        ]
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, error_body("not_authenticated", "请先登录或提供有效的令牌"), status=401
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("not_found", "对象不存在"), status=404)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "too_large",
+            422: "invalid_input",
+            429: "too_many_requests",
+        }.get(exc.status_code, "error")
+        status = exc.status_code if exc.status_code != 400 else 422
+        return api.create_response(request, error_body(code, str(exc)), status=status)
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("unhandled API error on %s", request.path)
+        return api.create_response(
+            request, error_body("internal_error", "服务器内部错误，已记录，请稍后重试"), status=500
+        )
+
+
+def require_role(request: HttpRequest, *roles: str) -> None:
+    user = request.user
+    if user.is_superuser:
+        return
+    if not user.has_role(*roles):
+        raise PermissionDenied()
+
+
+# -- auth -------------------------------------------------------------------------------------
+
+auth_router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+@auth_router.post(
+    "/token", response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut}, auth=None
+)
+def create_token(request: HttpRequest, payload: TokenIn) -> dict:
+    """Exchange a username and password for a bearer token."""
+    client = request.META.get("REMOTE_ADDR", "")
+    key, token = token_issue(username=payload.username, password=payload.password, client=client)
+    return {"token": key, "expires_at": token.expires_at}
+
+
+# -- simulation clock ---------------------------------------------------------------------------
+
+simulation_router = Router(tags=["simulation"])
+
+
+def _require_simulation() -> None:
+    if not settings.SIMULATION:
+        raise NotFound()
+
+
+class ClockOut(Schema):
+    now: datetime
+
+
+class ClockIn(Schema):
+    now: datetime
+
+
+class TimerSummaryOut(Schema):
+    now: datetime
+    timers: dict[str, int]
+
+
+@simulation_router.get("/clock", response={200: ClockOut, 404: ErrorOut}, auth=None)
+def get_clock(request: HttpRequest) -> dict:
+    """The business now (only with HOTLINE_SIMULATION=1)."""
+    _require_simulation()
+    return {"now": clock.now()}
+
+
+@simulation_router.put(
+    "/clock",
+    response={200: ClockOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=api_auth,
+)
+def put_clock(request: HttpRequest, payload: ClockIn) -> dict:
+    """Set the business now for every process (administrators only)."""
+    _require_simulation()
+    require_role(request, RoleCode.ADMINISTRATOR)
+    if payload.now.tzinfo is None:
+        from hotline.core.errors import InvalidInput
+
+        raise InvalidInput("时间必须带时区偏移，例如 2026-10-14T09:00:00+08:00")
+    return {"now": clock.set_simulated_now(payload.now)}
+
+
+@simulation_router.post(
+    "/run-timers",
+    response={200: TimerSummaryOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=api_auth,
+)
+def run_timers(request: HttpRequest) -> dict:
+    """Run every due timer at the simulated now, synchronously (administrators only)."""
+    _require_simulation()
+    require_role(request, RoleCode.ADMINISTRATOR)
+    now = clock.now()
+    return {"now": now, "timers": run_due_timers(now=now, trigger="api")}

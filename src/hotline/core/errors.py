@@ -1,0 +1,49 @@
+"""Domain errors with stable codes (API.md). One handler maps them to HTTP."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A rule refused the action. ``code`` is part of the public contract."""
+
+    status = 409
+    code = "conflict"
+    default_message = _("操作与当前状态或规则冲突")
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = str(message or self.default_message)
+        if code:
+            self.code = code
+        super().__init__(self.message)
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid_input"
+    default_message = _("输入内容不正确")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_message = _("对象不存在")
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = _("当前角色无权执行此操作")
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _("请先登录")
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "invalid_transition"
+    default_message = _("当前状态不允许此操作")

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import importlib
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from hotline.calendar.services import calendar_seed_official
+from hotline.orgs.services import roles_ensure
+
+
+class Command(BaseCommand):
+    help = (
+        "Load base data (roles, the official calendar); with --demo also the demo "
+        "organisations, users and history. Safe to run twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="load the demo data set")
+        parser.add_argument("--days", type=int, default=60, help="days of ticket history")
+        parser.add_argument("--per-day", type=int, default=150, help="appeals per day")
+        parser.add_argument("--seed", type=int, default=12345, help="random seed")
+
+    def handle(self, *args, demo: bool, days: int, per_day: int, seed: int, **options):
+        if days < 0 or per_day < 0:
+            raise CommandError("--days and --per-day must not be negative")
+        roles_ensure()
+        years = calendar_seed_official()
+        self.stdout.write(f"calendar: {len(years)} official years loaded")
+        if not demo:
+            return
+        if settings.PRODUCTION:
+            raise CommandError("demo data is not allowed in production (HOTLINE_ENV=production)")
+        from hotline.orgs.demo import seed_organisations, seed_users
+
+        orgs = seed_organisations()
+        users = seed_users(orgs)
+        self.stdout.write(f"organisations: {len(orgs)}, users: {users}")
+        # Later contexts add their demo data through a `demo.seed(...)` hook of their own.
+        for module_name in ("hotline.tickets.demo",):
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                continue
+            module.seed(days=days, per_day=per_day, seed=seed, stdout=self.stdout)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from hotline.calendar.services import get_calendar
+from hotline.core import clock
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    cal = get_calendar()
+    today = cal.local(now).date()
+    context = {
+        "now": now,
+        "today_working": cal.is_working_day(today),
+        "today_note": cal.note(today),
+        "year_confirmed": cal.is_confirmed(today.year),
+        "next_year_confirmed": cal.is_confirmed(today.year + 1),
+        "next_year": today.year + 1,
+        "roles": sorted(request.user.roles.all(), key=lambda r: r.code),
+    }
+    return render(request, "core/home.html", context)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "对象不存在"}}, status=404)
+    return render(request, "core/error.html", {"status": 404, "message": "页面不存在"}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "internal_error", "message": "服务器内部错误，已记录"}}, status=500
+        )
+    return render(
+        request, "core/error.html", {"status": 500, "message": "服务器内部错误，已记录"}, status=500
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from hotline.core.errors import InvalidInput, NotFound
+from hotline.orgs.choices import OrgKind
+from hotline.orgs.selectors import organisation_by_code, organisation_list
+
+router = Router(tags=["orgs"])
+
+
+class OrgOut(Schema):
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+
+
+def _out(org) -> dict:
+    return {
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "parent": org.parent.code if org.parent_id else None,
+    }
+
+
+@router.get("", response=list[OrgOut], auth=None)
+def list_orgs(request: HttpRequest, kind: str | None = None, parent: str | None = None) -> list:
+    """The organisation tree (public reference data), optionally filtered."""
+    if kind is not None and kind not in OrgKind.values:
+        raise InvalidInput(f"未知的组织类型：{kind}", code="unknown_kind")
+    qs = organisation_list(kind=kind)
+    if parent is not None:
+        parent_org = organisation_by_code(parent)
+        if parent_org is None:
+            raise InvalidInput(f"未知的组织代码：{parent}", code="unknown_org")
+        qs = qs.filter(parent=parent_org)
+    return [_out(org) for org in qs]
+
+
+@router.get("/{code}", response=OrgOut, auth=None)
+def get_org(request: HttpRequest, code: str) -> dict:
+    org = organisation_by_code(code)
+    if org is None:
+        raise NotFound(f"未知的组织代码：{code}", code="unknown_org")
+    return _out(org)

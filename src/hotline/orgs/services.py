@@ -1,0 +1,107 @@
+"""Writes to the organisation tree and to users (one write path, ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hotline.core.errors import InvalidInput
+from hotline.orgs.choices import OrgKind, RoleCode
+from hotline.orgs.models import Organisation, Role, User
+
+
+def _refresh_subtree_paths(org: Organisation) -> None:
+    for child in org.children.all():
+        child.path = child.compute_path()
+        child.save(update_fields=["path"])
+        _refresh_subtree_paths(child)
+
+
+@transaction.atomic
+def organisation_upsert(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Organisation | None = None,
+    **fields: object,
+) -> Organisation:
+    """Create or update an organisation by code, keeping the tree's paths consistent."""
+    if kind not in OrgKind.values:
+        raise InvalidInput(_("未知的组织类型：%(kind)s") % {"kind": kind})
+    if parent is not None and parent.path and parent.code == code:
+        raise InvalidInput(_("组织不能以自身为上级"))
+    org = Organisation.objects.filter(code=code).first() or Organisation(code=code)
+    if parent is not None and org.pk and parent.path.startswith(org.path or "\0"):
+        raise InvalidInput(_("上级不能是本组织的下级"))
+    org.name = name
+    org.kind = kind
+    org.parent = parent
+    for key, value in fields.items():
+        setattr(org, key, value)
+    old_path = org.path
+    org.path = org.compute_path()
+    org.save()
+    if old_path and old_path != org.path:
+        _refresh_subtree_paths(org)
+    return org
+
+
+def organisation_save(*, org: Organisation) -> Organisation:
+    """Save an organisation edited in the admin through the same path rules."""
+    with transaction.atomic():
+        if (
+            org.parent_id
+            and org.pk
+            and org.parent.path.startswith(Organisation.objects.get(pk=org.pk).path)
+        ):
+            raise InvalidInput(_("上级不能是本组织的下级"))
+        old = Organisation.objects.filter(pk=org.pk).values_list("path", flat=True).first()
+        org.path = org.compute_path()
+        org.save()
+        if old and old != org.path:
+            _refresh_subtree_paths(org)
+    return org
+
+
+def roles_ensure() -> dict[str, Role]:
+    """Make sure every role of RULES.md §1 exists."""
+    roles = {}
+    for code in RoleCode.values:
+        roles[code], _created = Role.objects.get_or_create(code=code)
+    return roles
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    username: str,
+    organisation: Organisation | None,
+    roles: Iterable[str],
+    display_name: str = "",
+    password: str | None = None,
+    password_hash: str | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """Create or update a user with exactly the given roles."""
+    unknown = set(roles) - set(RoleCode.values)
+    if unknown:
+        raise InvalidInput(_("未知角色：%(roles)s") % {"roles": ", ".join(sorted(unknown))})
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.organisation = organisation
+    user.display_name = display_name
+    user.is_staff = is_staff or is_superuser
+    user.is_superuser = is_superuser
+    if password_hash is not None:
+        user.password = password_hash  # a hash made once for many demo users
+    elif password is not None:
+        user.set_password(password)
+    elif not user.pk:
+        user.set_unusable_password()
+    user.save()
+    all_roles = roles_ensure()
+    user.roles.set([all_roles[code] for code in roles])
+    return user

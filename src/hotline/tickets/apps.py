@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "hotline.tickets"
+    label = "tickets"
+    verbose_name = _("工单")
