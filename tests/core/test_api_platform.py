@@ -125,9 +125,12 @@ def test_only_an_administrator_moves_the_clock(client, demo_orgs):
     )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
-    assert client.post(
-        "/api/v1/simulation/run-timers", HTTP_AUTHORIZATION=f"Bearer {token}"
-    ).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/simulation/run-timers", HTTP_AUTHORIZATION=f"Bearer {token}"
+        ).status_code
+        == 403
+    )
 
 
 def test_openapi_document_is_served(client, db):

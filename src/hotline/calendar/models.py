@@ -38,12 +38,3 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {'班' if self.working else '休'} {self.note}"
 
-
-class CalendarVersion(models.Model):
-    """Bumped on every calendar change so every process reloads its cached calendar."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    version = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return str(self.version)

@@ -4,29 +4,17 @@ the shared version changes (checked at most every few seconds)."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from hotline.calendar.core import WorkCalendar, weekday_rule
-from hotline.calendar.models import CalendarDay, CalendarVersion, CalendarYear
+from hotline.calendar.models import CalendarDay, CalendarYear
+from hotline.core.cache import VersionedCache
 from hotline.core.errors import InvalidInput
-
-_VERSION_CHECK_SECONDS = 2.0
-_lock = threading.Lock()
-_cached: dict[str, Any] = {"calendar": None, "version": None, "checked": 0.0}
-
-
-def _current_version() -> int:
-    row = CalendarVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    return row or 0
 
 
 def _load() -> WorkCalendar:
@@ -39,30 +27,20 @@ def _load() -> WorkCalendar:
     return WorkCalendar(overrides, notes=notes, confirmed_years=confirmed)
 
 
+_cache: VersionedCache[WorkCalendar] = VersionedCache("calendar", _load)
+
+
 def get_calendar() -> WorkCalendar:
     """The platform's working calendar (cached; reloaded after any edit in any process)."""
-    with _lock:
-        clock = time.monotonic()
-        if _cached["calendar"] is not None and clock - _cached["checked"] < _VERSION_CHECK_SECONDS:
-            return _cached["calendar"]
-        version = _current_version()
-        if _cached["calendar"] is None or version != _cached["version"]:
-            _cached["calendar"] = _load()
-            _cached["version"] = version
-        _cached["checked"] = clock
-        return _cached["calendar"]
+    return _cache.get()
 
 
 def invalidate_cache() -> None:
-    with _lock:
-        _cached["calendar"] = None
+    _cache.invalidate()
 
 
 def _bump_version() -> None:
-    updated = CalendarVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        CalendarVersion.objects.create(pk=1, version=1)
-    transaction.on_commit(invalidate_cache)
+    _cache.bump()
 
 
 @transaction.atomic
@@ -84,6 +62,24 @@ class YearImport:
     year: int
     days: int
     confirmed: bool
+    # An empty schedule changes nothing when the year already has one (see calendar_year_load).
+    kept_existing: bool = False
+
+
+# The State Council's notice for year Y may move days at the very end of Y-1 to bridge the
+# New Year holiday (元旦); holiday-cn lists them in Y's file (e.g. 2019.json has 2018-12-29).
+NEW_YEAR_BRIDGE_FROM = (12, 25)
+
+
+def _bridge_start(year: int) -> date:
+    """First day of ``year``'s last days that the next year's schedule may move."""
+    return date(year, *NEW_YEAR_BRIDGE_FROM)
+
+
+def _check_days_belong_to(year: int, days: dict[date, tuple[bool, str]]) -> None:
+    for day in days:
+        if day.year != year and not (day.year == year - 1 and day >= _bridge_start(year - 1)):
+            raise InvalidInput(_("日期 %(day)s 不属于 %(year)s 年") % {"day": day, "year": year})
 
 
 @transaction.atomic
@@ -92,13 +88,25 @@ def calendar_year_load(
 ) -> YearImport:
     """Replace one year's overrides with an official schedule and mark the year confirmed.
 
-    A schedule with no days (holiday-cn publishes an empty file before the State Council
-    notice) leaves the year unconfirmed.
+    The schedule may include the New Year bridge days at the end of the previous year; the
+    bridge days at the end of this year are left alone unless the schedule names them, because
+    they belong to the next year's notice. A schedule with no days (holiday-cn publishes an
+    empty file before the State Council notice) carries no information: it deletes nothing,
+    and the year stays as it was (unconfirmed when it had no schedule yet).
     """
-    for day in days:
-        if day.year != year:
-            raise InvalidInput(_("日期 %(day)s 不属于 %(year)s 年") % {"day": day, "year": year})
-    CalendarDay.objects.filter(date__year=year).delete()
+    _check_days_belong_to(year, days)
+    if not days:
+        row, _created = CalendarYear.objects.get_or_create(
+            year=year, defaults={"confirmed": False, "source": source}
+        )
+        if not row.confirmed and row.source != source:
+            row.source = source
+            row.save(update_fields=["source", "updated_at"])
+        _bump_version()
+        return YearImport(year=year, days=0, confirmed=row.confirmed, kept_existing=row.confirmed)
+    replaced = CalendarDay.objects.filter(date__year=year, date__lt=_bridge_start(year))
+    replaced.delete()
+    CalendarDay.objects.filter(date__in=list(days)).delete()
     CalendarDay.objects.bulk_create(
         [
             CalendarDay(date=day, working=working, note=note)
@@ -106,13 +114,12 @@ def calendar_year_load(
             if working != weekday_rule(day) or note
         ]
     )
-    confirmed = bool(days)
     CalendarYear.objects.update_or_create(
         year=year,
-        defaults={"confirmed": confirmed, "source": source, "papers": "\n".join(papers or [])},
+        defaults={"confirmed": True, "source": source, "papers": "\n".join(papers or [])},
     )
     _bump_version()
-    return YearImport(year=year, days=len(days), confirmed=confirmed)
+    return YearImport(year=year, days=len(days), confirmed=True)
 
 
 def parse_holiday_cn(text: str) -> tuple[int, dict[date, tuple[bool, str]], list[str]]:
@@ -128,24 +135,45 @@ def parse_holiday_cn(text: str) -> tuple[int, dict[date, tuple[bool, str]], list
             if not isinstance(off, bool):
                 raise TypeError("isOffDay must be true or false")
             days[day] = (not off, str(item.get("name", "")))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InvalidInput(_("不是有效的 holiday-cn 日历文件：%(error)s") % {"error": exc}) from exc
     if not 1900 <= year <= 2200:
         raise InvalidInput(_("年份超出范围：%(year)s") % {"year": year})
+    _check_days_belong_to(year, days)
     return year, days, papers
 
 
-def calendar_import_file(*, path: Path) -> YearImport:
+def read_holiday_cn(path: Path) -> tuple[int, dict[date, tuple[bool, str]], list[str]]:
+    """Read and parse one holiday-cn file; every problem is an InvalidInput naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
+        return parse_holiday_cn(text)
     except OSError as exc:
         raise InvalidInput(
-            _("无法读取文件 %(path)s：%(error)s") % {"path": path, "error": exc.strerror}
+            _("无法读取文件 %(path)s：%(error)s")
+            % {"path": path, "error": exc.strerror or type(exc).__name__}
         ) from exc
-    year, days, papers = parse_holiday_cn(text)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(_("%(path)s 不是 UTF-8 编码的文本文件") % {"path": path.name}) from exc
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path.name}: {exc.message}") from exc
+
+
+def calendar_import_file(*, path: Path) -> YearImport:
+    year, days, papers = read_holiday_cn(path)
     return calendar_year_load(
         year=year, days=days, source=f"holiday-cn: {path.name}", papers=papers
     )
+
+
+@transaction.atomic
+def calendar_import_files(*, paths: list[Path]) -> list[YearImport]:
+    """Import several holiday-cn files all or nothing: every file is read and checked first."""
+    parsed = [(path, read_holiday_cn(path)) for path in paths]
+    return [
+        calendar_year_load(year=year, days=days, source=f"holiday-cn: {path.name}", papers=papers)
+        for path, (year, days, papers) in parsed
+    ]
 
 
 def calendar_seed_official() -> list[YearImport]:

@@ -7,6 +7,8 @@ from hotline.core.api import auth_router, install_error_handlers, simulation_rou
 from hotline.core.auth import api_auth
 from hotline.core.renderers import PlatformJSONRenderer
 from hotline.orgs.api import router as orgs_router
+from hotline.supervision.api import router as supervision_router
+from hotline.tickets.api import router as tickets_router
 
 api = NinjaAPI(
     title="hotline API",
@@ -23,3 +25,5 @@ api.add_router("/auth", auth_router)
 api.add_router("/simulation", simulation_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/calendar", calendar_router)
+api.add_router("", tickets_router)
+api.add_router("/supervision", supervision_router)

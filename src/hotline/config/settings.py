@@ -7,6 +7,7 @@ SECRET_KEY (see ``hotline.config.checks``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "hotline.orgs",
     "hotline.calendar",
     "hotline.tickets",
+    "hotline.supervision",
 ]
 
 MIDDLEWARE = [
@@ -158,10 +160,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("HOTLINE_STATIC_ROOT") or DATA_DIR / "static")
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-try:  # WhiteNoise warns about a missing root; it is filled by `hotline collectstatic`
+# WhiteNoise warns about a missing root; it is filled by `hotline collectstatic`
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

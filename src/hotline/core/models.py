@@ -55,3 +55,36 @@ class TimerRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CacheVersion(models.Model):
+    """Version counters of per-process caches (see hotline.core.cache)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.version}"
+
+
+class PolicySetting(models.Model):
+    """An administrator's value for one policy (see hotline.core.policy for the defaults)."""
+
+    key = models.CharField(_("参数"), max_length=60, unique=True)
+    value = models.JSONField(_("取值"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("修改人"),
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数（时限与阈值）")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from hotline.orgs.choices import OrgKind
 from hotline.orgs.models import Organisation
 
 
@@ -21,3 +22,11 @@ def organisation_subtree(*, org: Organisation) -> QuerySet[Organisation]:
 
 def organisation_by_code(code: str) -> Organisation | None:
     return Organisation.objects.filter(code=code).select_related("parent").first()
+
+
+def center_org() -> Organisation:
+    """The hotline center (the reviewer of returns, extensions and disputes)."""
+    org = Organisation.objects.filter(kind=OrgKind.CENTER).order_by("id").first()
+    if org is None:
+        raise Organisation.DoesNotExist("no center organisation: run `hotline seed`")
+    return org

@@ -1,0 +1,169 @@
+"""The rules as data plus one guard (ARCHITECTURE.md principle 2).
+
+``TICKET_TRANSITIONS`` and ``ASSIGNMENT_TRANSITIONS`` are the state tables of API.md, exactly.
+``ACTIONS`` says, for every user action, who may take it and in which states. ``allowed()``
+answers "may this actor do this now?": services call it before acting and pages call it to
+decide which buttons to show, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hotline.orgs.choices import OrgKind, RoleCode
+from hotline.tickets.choices import AssignmentStatus as A
+from hotline.tickets.choices import TicketStatus as T
+
+# (state, event) -> next state
+TICKET_TRANSITIONS: dict[tuple[str, str], str] = {
+    (T.NEW, "dispatch"): T.IN_HANDLING,
+    (T.NEW, "answer"): T.CLOSED,
+    (T.NEW, "reject"): T.NOT_ACCEPTED,
+    (T.IN_HANDLING, "all_replied"): T.AWAITING_CALLBACK,
+    (T.IN_HANDLING, "all_returned"): T.NEW,
+    (T.AWAITING_CALLBACK, "close"): T.CLOSED,
+    (T.AWAITING_CALLBACK, "redo"): T.IN_HANDLING,
+}
+
+ASSIGNMENT_TRANSITIONS: dict[tuple[str, str], str] = {
+    (A.AWAITING_SIGN, "sign"): A.IN_PROGRESS,
+    (A.IN_PROGRESS, "return"): A.RETURN_REQUESTED,
+    (A.RETURN_REQUESTED, "return_approved"): A.RETURNED,
+    (A.RETURN_REQUESTED, "return_rejected"): A.IN_PROGRESS,
+    (A.IN_PROGRESS, "reply"): A.REPLIED,
+    (A.REPLIED, "redo"): A.IN_PROGRESS,
+}
+
+TERMINAL_TICKET_STATES = frozenset({T.CLOSED, T.NOT_ACCEPTED})
+LIVE_ASSIGNMENT_STATES = frozenset({A.AWAITING_SIGN, A.IN_PROGRESS, A.RETURN_REQUESTED, A.REPLIED})
+OPEN_ASSIGNMENT_STATES = frozenset({A.AWAITING_SIGN, A.IN_PROGRESS, A.RETURN_REQUESTED})
+
+UNIT_ROLES = frozenset({RoleCode.UNIT_HANDLER, RoleCode.UNIT_LEADER, RoleCode.COUNTY_DISPATCHER})
+INTAKE_ROLES = frozenset({RoleCode.AGENT, RoleCode.GUEST_AGENT})
+
+
+def next_ticket_state(state: str, event: str) -> str | None:
+    return TICKET_TRANSITIONS.get((state, event))
+
+
+def next_assignment_state(state: str, event: str) -> str | None:
+    return ASSIGNMENT_TRANSITIONS.get((state, event))
+
+
+@dataclass(frozen=True)
+class Action:
+    """Who may take an action (roles), on what (ticket or assignment), in which states."""
+
+    name: str
+    roles: frozenset[str]
+    ticket_states: frozenset[str] = frozenset()
+    assignment_states: frozenset[str] = frozenset()
+    on_assignment: bool = False
+    own_org: bool = False  # the actor's organisation must hold the assignment
+    county_only: bool = False  # the assignment's organisation must be a county body
+
+
+def _fs(*items: str) -> frozenset[str]:
+    return frozenset(items)
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("answer", INTAKE_ROLES, ticket_states=_fs(T.NEW)),
+        Action("reject", INTAKE_ROLES, ticket_states=_fs(T.NEW)),
+        Action("contact", INTAKE_ROLES, ticket_states=_fs(T.NEW)),
+        Action("dispatch", _fs(RoleCode.DISPATCHER), ticket_states=_fs(T.NEW)),
+        Action(
+            "sudden_report",
+            _fs(RoleCode.AGENT, RoleCode.DISPATCHER, RoleCode.SUPERVISOR),
+            ticket_states=_fs(T.NEW, T.IN_HANDLING),
+        ),
+        Action(
+            "sign",
+            UNIT_ROLES,
+            assignment_states=_fs(A.AWAITING_SIGN),
+            on_assignment=True,
+            own_org=True,
+        ),
+        Action(
+            "redispatch",
+            _fs(RoleCode.COUNTY_DISPATCHER),
+            assignment_states=_fs(A.IN_PROGRESS),
+            on_assignment=True,
+            own_org=True,
+            county_only=True,
+        ),
+        Action(
+            "return",
+            UNIT_ROLES,
+            ticket_states=_fs(T.IN_HANDLING),
+            assignment_states=_fs(A.IN_PROGRESS),
+            on_assignment=True,
+            own_org=True,
+        ),
+        Action(
+            "extension",
+            UNIT_ROLES,
+            ticket_states=_fs(T.IN_HANDLING),
+            assignment_states=_fs(A.IN_PROGRESS),
+            on_assignment=True,
+            own_org=True,
+        ),
+        Action(
+            "progress",
+            UNIT_ROLES,
+            ticket_states=_fs(T.IN_HANDLING),
+            assignment_states=_fs(A.IN_PROGRESS),
+            on_assignment=True,
+            own_org=True,
+        ),
+        Action(
+            "reply",
+            UNIT_ROLES,
+            ticket_states=_fs(T.IN_HANDLING),
+            assignment_states=_fs(A.IN_PROGRESS),
+            on_assignment=True,
+            own_org=True,
+        ),
+        Action("callback", _fs(RoleCode.CALLBACK), ticket_states=_fs(T.AWAITING_CALLBACK)),
+        Action("dispute", UNIT_ROLES, ticket_states=_fs(T.CLOSED)),
+        Action("review", _fs(RoleCode.SUPERVISOR, RoleCode.COUNTY_DISPATCHER)),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    ok: bool
+    code: str = ""
+    status: int = 200
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+ALLOW = Decision(True)
+
+
+def allowed(user, action: str, *, ticket=None, assignment=None) -> Decision:
+    """May ``user`` take ``action`` on ``ticket``/``assignment`` now?
+
+    Returns a Decision whose ``code``/``status`` follow API.md: 403 ``forbidden`` for a role
+    that may never do this, 409 ``invalid_transition`` for a state that does not allow it.
+    Scope (404 for what the user may not see) is the selectors' job, before this is asked.
+    """
+    rule = ACTIONS[action]
+    if not (user.is_superuser or user.has_role(*rule.roles)):
+        return Decision(False, "forbidden", 403)
+    if rule.on_assignment and assignment is not None:
+        if rule.own_org and assignment.org_id != user.organisation_id:
+            return Decision(False, "forbidden", 403)
+        if rule.county_only and assignment.org.kind != OrgKind.COUNTY:
+            return Decision(False, "forbidden", 403)
+        if rule.assignment_states and assignment.status not in rule.assignment_states:
+            return Decision(False, "invalid_transition", 409)
+        ticket = ticket or assignment.ticket
+    if rule.ticket_states and ticket is not None and ticket.status not in rule.ticket_states:
+        return Decision(False, "invalid_transition", 409)
+    return ALLOW

@@ -1,0 +1,1397 @@
+"""Every write to a ticket goes through here (ARCHITECTURE.md principle 1).
+
+Each service is keyword-only and typed, takes ``actor`` and ``now``, locks the ticket row,
+asks the one guard (``rules.allowed``) whether the action is allowed, changes state through
+the transition tables, and writes its event and outbox row in the same transaction. Pages,
+the API, timers, importers and the demo all call these functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from hotline.calendar.services import get_calendar
+from hotline.core.errors import DomainError, InvalidInput, InvalidTransition, PermissionDenied
+from hotline.core.policy import policy
+from hotline.orgs.choices import OrgKind
+from hotline.orgs.models import Organisation, User
+from hotline.orgs.selectors import center_org
+from hotline.tickets import deadlines, rules
+from hotline.tickets.choices import (
+    AppealType,
+    AssignmentRole,
+    AssignmentStatus,
+    CallbackOutcome,
+    Channel,
+    CloseReason,
+    ContactKind,
+    EmergencyLine,
+    IncidentKind,
+    NotAcceptedReason,
+    ReviewKind,
+    ReviewState,
+    SpecialSeat,
+    SuddenEventKind,
+    TicketStatus,
+)
+from hotline.tickets.models import (
+    Assignment,
+    Category,
+    Evaluation,
+    Incident,
+    OutboxMessage,
+    Review,
+    SuddenEventReport,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+)
+
+HANDLING_KINDS = frozenset({OrgKind.COUNTY, OrgKind.UNIT, OrgKind.SUBCENTER})
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,22}$")
+MAX_CONTENT = 5000
+MAX_ASSISTS = 10
+
+
+# -- errors with contract codes ------------------------------------------------------------
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def _refuse(decision: rules.Decision) -> None:
+    if decision.ok:
+        return
+    if decision.status == 403:
+        raise PermissionDenied()
+    raise InvalidTransition()
+
+
+def _check(user: User, action: str, **objects: Any) -> None:
+    _refuse(rules.allowed(user, action, **objects))
+
+
+# -- archive and outbox ----------------------------------------------------------------------
+
+
+def _event(
+    ticket: Ticket,
+    type_: str,
+    *,
+    now: datetime,
+    actor: User | None,
+    org: Organisation | None = None,
+    assignment: Assignment | None = None,
+    data: dict[str, Any] | None = None,
+    push: bool = True,
+) -> TicketEvent:
+    """Append the event (Art 17) and, for state changes, the outbox row (Art 21) — same
+    transaction as the change itself."""
+    if org is None and actor is not None:
+        org = actor.organisation
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        assignment=assignment,
+        at=now,
+        type=type_,
+        actor=actor,
+        org=org,
+        data=data or {},
+    )
+    if push:
+        Ticket.objects.filter(pk=ticket.pk).update(outbox_seq=F("outbox_seq") + 1)
+        seq = Ticket.objects.filter(pk=ticket.pk).values_list("outbox_seq", flat=True).get()
+        ticket.outbox_seq = seq
+        OutboxMessage.objects.create(
+            ticket=ticket,
+            seq=seq,
+            type=type_,
+            created_at=now,
+            next_attempt_at=now,
+            payload={
+                "type": type_,
+                "seq": seq,
+                "at": now.isoformat(),
+                "ticket": {
+                    "number": ticket.number,
+                    "status": ticket.status,
+                    "channel": ticket.channel,
+                    "appeal_type": ticket.appeal_type,
+                    "county": ticket.county.code if ticket.county_id else None,
+                },
+                "assignment": (
+                    {"id": assignment.pk, "org": assignment.org.code, "status": assignment.status}
+                    if assignment is not None
+                    else None
+                ),
+                "org": org.code if org is not None else None,
+                "data": data or {},
+            },
+        )
+    return event
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock: two people acting at once get one success."""
+    return Ticket.objects.select_for_update().select_related("county", "category").get(pk=ticket.pk)
+
+
+def _lock_assignment(assignment: Assignment) -> tuple[Ticket, Assignment]:
+    ticket = _lock(assignment.ticket)
+    fresh = Assignment.objects.select_related("org", "parent").get(pk=assignment.pk)
+    fresh.ticket = ticket
+    return ticket, fresh
+
+
+def _set_ticket_state(ticket: Ticket, event: str) -> None:
+    target = rules.next_ticket_state(ticket.status, event)
+    if target is None:
+        raise InvalidTransition()
+    ticket.status = target
+
+
+def _set_assignment_state(assignment: Assignment, event: str) -> None:
+    target = rules.next_assignment_state(assignment.status, event)
+    if target is None:
+        raise InvalidTransition()
+    assignment.status = target
+
+
+# -- intake (Art 10–13, 19) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket: Ticket
+    created: bool
+
+
+def _next_number(now: datetime) -> str:
+    day: date = get_calendar().local(now).date()
+    seq, _created = TicketSequence.objects.select_for_update().get_or_create(day=day)
+    TicketSequence.objects.filter(pk=day).update(last=F("last") + 1)
+    seq.refresh_from_db()
+    return f"ZMD{day:%Y%m%d}{seq.last:05d}"
+
+
+def _clean_text(value: str | None, field: str, *, required: bool, limit: int) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(f"{field} 不能为空", code="missing_field")
+    if len(text) > limit:
+        raise InvalidInput(f"{field} 过长（最多 {limit} 字）")
+    return text
+
+
+def handling_org(code: str, *, field: str = "lead") -> Organisation:
+    org = Organisation.objects.filter(code=code, active=True).first()
+    if org is None or org.kind not in HANDLING_KINDS:
+        raise InvalidInput(f"{field}: 未知的承办单位 {code}", code="unknown_org")
+    return org
+
+
+def county_org(code: str) -> Organisation:
+    org = Organisation.objects.filter(code=code, kind=OrgKind.COUNTY).first()
+    if org is None:
+        raise InvalidInput(f"未知的县区代码：{code}", code="unknown_county")
+    return org
+
+
+def category_by_code(code: str | None) -> Category | None:
+    if not code:
+        return None
+    category = Category.objects.filter(code=code, active=True).first()
+    if category is None:
+        raise InvalidInput(f"未知的诉求分类：{code}", code="unknown_category")
+    return category
+
+
+INCIDENT_WORDS = [
+    (IncidentKind.POWER, ("停电", "断电", "没电")),
+    (IncidentKind.WATER, ("停水", "断水", "没水")),
+    (IncidentKind.GAS, ("停气", "断气", "没气", "燃气")),
+    (IncidentKind.HEAT, ("停暖", "暖气", "供暖", "停热")),
+    (IncidentKind.POLLUTION, ("污染", "异味", "排污", "黑烟")),
+]
+
+
+def _incident_kind(content: str) -> str:
+    for kind, words in INCIDENT_WORDS:
+        if any(word in content for word in words):
+            return kind
+    return IncidentKind.POLLUTION
+
+
+def _similarity(a: str, b: str) -> float:
+    """Character-bigram Jaccard similarity (the routing engine refines repeat detection)."""
+
+    def grams(text: str) -> set[str]:
+        text = re.sub(r"\s+", "", text)
+        return {text[i : i + 2] for i in range(max(len(text) - 1, 1))}
+
+    ga, gb = grams(a), grams(b)
+    if not ga or not gb:
+        return 0.0
+    return len(ga & gb) / len(ga | gb)
+
+
+def find_repeat_of(
+    *, phone: str, county: Organisation, content: str, now: datetime
+) -> Ticket | None:
+    """Art 11(7), Art 29(5): the same citizen about the same matter (same county, similar
+    content) within the policy window → the original ticket of that chain."""
+    since = now - timedelta(days=policy("art9_repeat_window_days"))
+    threshold = policy("art9_repeat_similarity")
+    candidates = (
+        Ticket.objects.filter(
+            citizen_phone=phone, county=county, received_at__gte=since, received_at__lte=now
+        )
+        .order_by("-received_at")
+        .only("pk", "content", "repeat_of_id")[:50]
+    )
+    for candidate in candidates:
+        if _similarity(candidate.content, content) >= threshold:
+            root_id = candidate.repeat_of_id or candidate.pk
+            return Ticket.objects.get(pk=root_id)
+    return None
+
+
+@transaction.atomic
+def ticket_intake(
+    *,
+    channel: str,
+    appeal_type: str,
+    content: str,
+    citizen_name: str = "",
+    citizen_phone: str,
+    confidential: bool = False,
+    county: Organisation,
+    address: str,
+    occurred_at: datetime | None = None,
+    category: Category | None = None,
+    major_incident: bool = False,
+    special_seat: str | None = None,
+    external_id: str | None = None,
+    incident: Incident | None = None,
+    actor: User,
+    now: datetime,
+) -> IntakeResult:
+    """Record an appeal (Art 13): contact, content, time and place. Idempotent on
+    ``external_id`` for partner channels."""
+    if not (actor.is_superuser or actor.has_role(*rules.INTAKE_ROLES)):
+        raise PermissionDenied()
+    if channel not in Channel.values:
+        raise InvalidInput(f"未知的来源渠道：{channel}", code="unknown_channel")
+    if appeal_type not in AppealType.values:
+        raise InvalidInput(f"未知的诉求类型：{appeal_type}", code="unknown_appeal_type")
+    if special_seat and special_seat not in SpecialSeat.values:
+        raise InvalidInput(f"未知的专席：{special_seat}", code="unknown_special_seat")
+    if county.kind != OrgKind.COUNTY:
+        raise InvalidInput(f"未知的县区代码：{county.code}", code="unknown_county")
+    content = _clean_text(content, "content", required=True, limit=MAX_CONTENT)
+    address = _clean_text(address, "address", required=True, limit=300)
+    citizen_name = _clean_text(citizen_name, "citizen.name", required=False, limit=60)
+    phone = (citizen_phone or "").strip()
+    if not PHONE_RE.match(phone):
+        raise InvalidInput("citizen.phone 不是有效的电话号码", code="invalid_phone")
+    if occurred_at is not None and occurred_at > now + timedelta(hours=1):
+        raise InvalidInput("occurred_at 不能晚于受理时间", code="invalid_occurred_at")
+    external_id = (external_id or "").strip() or None
+    if external_id is not None:
+        existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is not None:
+            return IntakeResult(existing, False)
+
+    repeat_root = find_repeat_of(phone=phone, county=county, content=content, now=now)
+    if major_incident and incident is None:
+        incident = Incident.objects.create(
+            kind=_incident_kind(content), title=content[:60], county=county, opened_at=now
+        )
+    ticket = Ticket(
+        number=_next_number(now),
+        status=TicketStatus.NEW,
+        channel=channel,
+        appeal_type=appeal_type,
+        content=content,
+        category=category,
+        citizen_name=citizen_name,
+        citizen_phone=phone,
+        confidential=confidential,
+        county=county,
+        address=address,
+        occurred_at=occurred_at,
+        received_at=now,
+        received_by=actor,
+        dispatch_due_at=deadlines.dispatch_due(received_at=now, major=major_incident),
+        major_incident=major_incident,
+        incident=incident,
+        special_seat=special_seat or "",
+        external_id=external_id,
+    )
+    if repeat_root is not None:
+        Ticket.objects.filter(pk=repeat_root.pk).update(repeat_count=F("repeat_count") + 1)
+        repeat_root.refresh_from_db(fields=["repeat_count"])
+        ticket.repeat_of = repeat_root
+        ticket.repeat_count = repeat_root.repeat_count
+    try:
+        with transaction.atomic():
+            ticket.save()
+    except IntegrityError:
+        # the same partner id raced in through another request: answer with the winner
+        existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is None:
+            raise
+        return IntakeResult(existing, False)
+    data: dict[str, Any] = {"channel": channel, "appeal_type": appeal_type}
+    if repeat_root is not None:
+        data["repeat_of"] = repeat_root.number
+    if incident is not None:
+        data["incident"] = incident.pk
+    _event(ticket, "intake", now=now, actor=actor, data=data)
+    return IntakeResult(ticket, True)
+
+
+@transaction.atomic
+def ticket_answer(
+    *,
+    ticket: Ticket,
+    answer: str,
+    actor: User,
+    now: datetime,
+    knowledge_entries: Sequence[int] = (),
+) -> Ticket:
+    """Art 14(1): answered at once; closed at intake as directly resolved."""
+    ticket = _lock(ticket)
+    _check(actor, "answer", ticket=ticket)
+    answer = _clean_text(answer, "answer", required=True, limit=MAX_CONTENT)
+    _set_ticket_state(ticket, "answer")
+    ticket.answer = answer
+    ticket.closed_at = now
+    ticket.close_reason = CloseReason.ANSWERED_AT_INTAKE
+    ticket.save(update_fields=["status", "answer", "closed_at", "close_reason", "updated_at"])
+    _event(
+        ticket,
+        "answered",
+        now=now,
+        actor=actor,
+        data={"answer": answer, "knowledge_entries": list(knowledge_entries)},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_reject(
+    *,
+    ticket: Ticket,
+    reason: str,
+    explanation: str,
+    transferred_to: str | None = None,
+    closed_ticket: Ticket | None = None,
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Art 11: not accepted, with one reason code, the explanation and guidance given.
+    Emergencies record the line they were transferred to (Art 11 last paragraph)."""
+    ticket = _lock(ticket)
+    _check(actor, "reject", ticket=ticket)
+    if reason not in NotAcceptedReason.values:
+        raise InvalidInput(f"未知的不予受理原因：{reason}", code="unknown_reason")
+    explanation = _clean_text(explanation, "explanation", required=True, limit=2000)
+    transferred = (transferred_to or "").strip()
+    if reason == NotAcceptedReason.EMERGENCY:
+        if transferred not in EmergencyLine.values:
+            raise InvalidInput(
+                "紧急诉求须注明转交的热线（110/119/120/122）", code="transfer_required"
+            )
+    elif transferred and transferred not in EmergencyLine.values:
+        raise InvalidInput(f"未知的转交热线：{transferred}", code="unknown_line")
+    data: dict[str, Any] = {"reason": reason, "explanation": explanation}
+    if reason == NotAcceptedReason.REPEAT_AFTER_CLOSURE:
+        closed = closed_ticket or ticket.repeat_of
+        if closed is None or closed.status != TicketStatus.CLOSED:
+            raise InvalidInput("须关联已依法办结的原工单", code="closed_ticket_required")
+        ticket.repeat_of = closed
+        data["closed_ticket"] = closed.number
+    _set_ticket_state(ticket, "reject")
+    ticket.not_accepted_reason = reason
+    ticket.not_accepted_explanation = explanation
+    ticket.transferred_to = transferred
+    ticket.closed_at = now
+    ticket.save(
+        update_fields=[
+            "status",
+            "not_accepted_reason",
+            "not_accepted_explanation",
+            "transferred_to",
+            "closed_at",
+            "repeat_of",
+            "updated_at",
+        ]
+    )
+    if transferred:
+        data["transferred_to"] = transferred
+    _event(ticket, "not_accepted", now=now, actor=actor, data=data)
+    return ticket
+
+
+@transaction.atomic
+def ticket_contact(
+    *, ticket: Ticket, kind: str, party: str, consent: bool, actor: User, now: datetime
+) -> Ticket:
+    """Art 14(1): a three-way call, transfer or expert seat, only with the citizen's consent."""
+    ticket = _lock(ticket)
+    _check(actor, "contact", ticket=ticket)
+    if kind not in ContactKind.values:
+        raise InvalidInput(f"未知的联动方式：{kind}", code="unknown_contact_kind")
+    party = _clean_text(party, "party", required=True, limit=120)
+    if not consent:
+        raise Conflict("须经诉求人同意", code="consent_required")
+    _event(ticket, kind, now=now, actor=actor, data={"party": party, "consent": True}, push=False)
+    return ticket
+
+
+@transaction.atomic
+def ticket_sudden_report(
+    *,
+    ticket: Ticket,
+    kind: str,
+    recipients: Sequence[str],
+    note: str = "",
+    actor: User,
+    now: datetime,
+) -> list[SuddenEventReport]:
+    """Art 18 second sentence: report to the local government and the hotline authority and
+    notify the responding departments, each recorded with time and recipient."""
+    ticket = _lock(ticket)
+    _check(actor, "sudden_report", ticket=ticket)
+    if kind not in SuddenEventKind.values:
+        raise InvalidInput(f"未知的突发事件类型：{kind}", code="unknown_event_kind")
+    cleaned = [r.strip() for r in recipients if r and r.strip()]
+    if not cleaned:
+        raise InvalidInput("至少需要一个报告或通报对象", code="missing_field")
+    reports = []
+    for recipient in cleaned:
+        org = Organisation.objects.filter(code=recipient).first()
+        reports.append(
+            SuddenEventReport.objects.create(
+                ticket=ticket,
+                kind=kind,
+                recipient=org.name if org else recipient[:120],
+                recipient_org=org,
+                reported_at=now,
+                reported_by=actor,
+                note=note[:2000],
+            )
+        )
+    _event(
+        ticket,
+        "sudden_event_reported",
+        now=now,
+        actor=actor,
+        data={"kind": kind, "recipients": cleaned},
+    )
+    return reports
+
+
+# -- dispatch (Art 14, 18) ----------------------------------------------------------------------
+
+
+def _validate_units(lead: Organisation, assists: Sequence[Organisation]) -> None:
+    if lead.kind not in HANDLING_KINDS:
+        raise InvalidInput(f"lead: {lead.code} 不是承办单位", code="unknown_org")
+    codes = [a.code for a in assists]
+    if len(codes) > MAX_ASSISTS:
+        raise InvalidInput(f"协办单位最多 {MAX_ASSISTS} 个")
+    if len(set(codes)) != len(codes) or lead.code in codes:
+        raise InvalidInput("主办与协办单位不能重复", code="duplicate_org")
+    for org in assists:
+        if org.kind not in HANDLING_KINDS:
+            raise InvalidInput(f"assists: {org.code} 不是承办单位", code="unknown_org")
+
+
+def _new_assignment(
+    *,
+    ticket: Ticket,
+    org: Organisation,
+    role: str,
+    parent: Assignment | None,
+    actor: User,
+    now: datetime,
+) -> Assignment:
+    cal = get_calendar()
+    assignment = Assignment.objects.create(
+        ticket=ticket,
+        org=org,
+        role=role,
+        parent=parent,
+        dispatched_at=now,
+        dispatched_by=actor,
+        sign_due_at=deadlines.sign_due(cal, dispatched_at=now),
+    )
+    assignment.ticket = ticket
+    return assignment
+
+
+@transaction.atomic
+def ticket_dispatch(
+    *,
+    ticket: Ticket,
+    lead: Organisation,
+    assists: Sequence[Organisation] = (),
+    coordinated: bool = False,
+    note: str = "",
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Art 14(2)–(3): one lead and any assisting units, each an assignment with its own clock.
+    A dispatch after coordination is marked coordinated and cannot be returned (Art 15(1))."""
+    ticket = _lock(ticket)
+    _check(actor, "dispatch", ticket=ticket)
+    _validate_units(lead, assists)
+    _set_ticket_state(ticket, "dispatch")
+    late = ticket.dispatch_due_at is not None and now > ticket.dispatch_due_at
+    ticket.dispatched_at = ticket.dispatched_at or now
+    ticket.dispatch_overdue = ticket.dispatch_overdue or late
+    ticket.coordinated = ticket.coordinated or coordinated
+    ticket.save(
+        update_fields=["status", "dispatched_at", "dispatch_overdue", "coordinated", "updated_at"]
+    )
+    created = [
+        _new_assignment(
+            ticket=ticket, org=lead, role=AssignmentRole.LEAD, parent=None, actor=actor, now=now
+        )
+    ]
+    created += [
+        _new_assignment(
+            ticket=ticket, org=org, role=AssignmentRole.ASSIST, parent=None, actor=actor, now=now
+        )
+        for org in assists
+    ]
+    _event(
+        ticket,
+        "dispatched",
+        now=now,
+        actor=actor,
+        data={
+            "lead": lead.code,
+            "assists": [a.code for a in assists],
+            "coordinated": coordinated,
+            "note": note[:2000],
+            "late": late,
+            "assignments": [a.pk for a in created],
+        },
+    )
+    return ticket
+
+
+@transaction.atomic
+def assignment_redispatch(
+    *,
+    assignment: Assignment,
+    lead: Organisation,
+    assists: Sequence[Organisation] = (),
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Art 7, Art 14(2): a county body re-dispatches to its own units. It still answers to
+    the city for the whole assignment; a child is never due later than its parent."""
+    ticket, assignment = _lock_assignment(assignment)
+    _check(actor, "redispatch", ticket=ticket, assignment=assignment)
+    _validate_units(lead, assists)
+    for org in (lead, *assists):
+        if org.pk == assignment.org_id or not org.path.startswith(assignment.org.path):
+            raise InvalidInput(f"{org.code} 不是本县区的下属单位", code="not_subordinate")
+    children = [
+        _new_assignment(
+            ticket=ticket,
+            org=lead,
+            role=AssignmentRole.LEAD,
+            parent=assignment,
+            actor=actor,
+            now=now,
+        )
+    ]
+    children += [
+        _new_assignment(
+            ticket=ticket,
+            org=org,
+            role=AssignmentRole.ASSIST,
+            parent=assignment,
+            actor=actor,
+            now=now,
+        )
+        for org in assists
+    ]
+    _event(
+        ticket,
+        "redispatched",
+        now=now,
+        actor=actor,
+        assignment=assignment,
+        data={
+            "lead": lead.code,
+            "assists": [a.code for a in assists],
+            "assignments": [c.pk for c in children],
+        },
+    )
+    return ticket
+
+
+# -- handling (Art 15) -------------------------------------------------------------------------
+
+
+def _start_clock(ticket: Ticket, assignment: Assignment, *, clock_start: datetime) -> None:
+    cal = get_calendar()
+    days = deadlines.base_working_days(
+        appeal_type=ticket.appeal_type, channel=ticket.channel, category=ticket.category
+    )
+    due = deadlines.handling_due(cal, clock_start=clock_start, working_days=days)
+    if assignment.parent_id and assignment.parent.due_at and due > assignment.parent.due_at:
+        due = assignment.parent.due_at
+    assignment.due_at = due
+    assignment.return_window_ends_at = deadlines.return_window_end(cal, signed_at=clock_start)
+    if ticket.major_incident:
+        first = clock_start + timedelta(hours=policy("art18_first_response_hours"))
+        assignment.first_response_due_at = first
+        assignment.progress_due_at = first
+
+
+def _sign(
+    assignment: Assignment, ticket: Ticket, *, actor: User | None, now: datetime, auto: bool
+) -> None:
+    # The handling clock starts when the sign was due at the latest: signing late gains nothing.
+    clock_start = min(now, assignment.sign_due_at or now)
+    _set_assignment_state(assignment, "sign")
+    assignment.signed_at = clock_start if auto else now
+    assignment.auto_signed = auto
+    assignment.signed_late = auto or (
+        assignment.sign_due_at is not None and now > assignment.sign_due_at
+    )
+    assignment.first_signed_at = assignment.first_signed_at or clock_start
+    _start_clock(ticket, assignment, clock_start=clock_start)
+    assignment.save()
+    _event(
+        ticket,
+        "auto_signed" if auto else "signed",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data={
+            "signed_at": assignment.signed_at.isoformat(),
+            "late": assignment.signed_late,
+            "due_at": assignment.due_at.isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def assignment_sign(*, assignment: Assignment, actor: User, now: datetime) -> Ticket:
+    """Art 15(1): sign at once on receipt; the handling clock starts on the sign day."""
+    ticket, assignment = _lock_assignment(assignment)
+    _check(actor, "sign", ticket=ticket, assignment=assignment)
+    _sign(assignment, ticket, actor=actor, now=now, auto=False)
+    return ticket
+
+
+@transaction.atomic
+def assignment_auto_sign(*, assignment: Assignment, now: datetime) -> bool:
+    """Art 15(1) (choice): unsigned 2 working-day hours after dispatch → signed by the system,
+    with the sign time set to the moment those hours ended; recorded as a late sign."""
+    ticket, assignment = _lock_assignment(assignment)
+    if assignment.status != AssignmentStatus.AWAITING_SIGN or assignment.sign_due_at > now:
+        return False
+    _sign(assignment, ticket, actor=None, now=assignment.sign_due_at, auto=True)
+    return True
+
+
+def _reviewer_for(assignment: Assignment) -> Organisation:
+    """(choice) a county body reviews returns of what it re-dispatched; the center the rest."""
+    if assignment.parent_id:
+        return assignment.parent.org
+    return center_org()
+
+
+@transaction.atomic
+def assignment_return(
+    *,
+    assignment: Assignment,
+    reason: str,
+    basis: str,
+    suggested_org: Organisation | None = None,
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Art 15(1): return within 24 working-day hours of signing, with reason and basis.
+    Coordinated dispatches cannot be returned; a late request is accepted but counts as an
+    overdue handling (超期退回视为超期办理)."""
+    ticket, assignment = _lock_assignment(assignment)
+    _check(actor, "return", ticket=ticket, assignment=assignment)
+    if ticket.coordinated and assignment.parent_id is None:
+        raise Conflict("协调派单的工单不得退回", code="coordinated_not_returnable")
+    reason = _clean_text(reason, "reason", required=True, limit=2000)
+    basis = _clean_text(basis, "basis", required=True, limit=2000)
+    late = assignment.return_window_ends_at is not None and now > assignment.return_window_ends_at
+    _set_assignment_state(assignment, "return")
+    update = ["status"]
+    if late:
+        assignment.returned_late = True
+        if not assignment.overdue:
+            assignment.overdue = True
+            assignment.overdue_at = now
+        update += ["returned_late", "overdue", "overdue_at"]
+    assignment.save(update_fields=update)
+    data = {
+        "reason": reason,
+        "basis": basis,
+        "late": late,
+        "suggested_org": suggested_org.code if suggested_org else None,
+    }
+    Review.objects.create(
+        kind=ReviewKind.RETURN,
+        ticket=ticket,
+        assignment=assignment,
+        reviewer_org=_reviewer_for(assignment),
+        requested_by=actor,
+        requested_org=assignment.org,
+        created_at=now,
+        data=data,
+    )
+    _event(
+        ticket,
+        "return_requested",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data=data,
+    )
+    return ticket
+
+
+@transaction.atomic
+def assignment_request_extension(
+    *, assignment: Assignment, working_days: int, reason: str, actor: User, now: datetime
+) -> Ticket:
+    """Art 15(3): at least 48 hours before the deadline, once, at most the base time."""
+    ticket, assignment = _lock_assignment(assignment)
+    _check(actor, "extension", ticket=ticket, assignment=assignment)
+    reason = _clean_text(reason, "reason", required=True, limit=2000)
+    if not isinstance(working_days, int) or working_days < 1:
+        raise InvalidInput("working_days 必须是正整数")
+    base = deadlines.base_working_days(
+        appeal_type=ticket.appeal_type, channel=ticket.channel, category=ticket.category
+    )
+    if working_days > base:
+        raise Conflict(
+            f"延期不得超过该类诉求的办理时限（{base} 个工作日）", code="extension_too_long"
+        )
+    if assignment.extension_count >= policy("art15_extension_max_count"):
+        raise Conflict("已申请过延期，不得再次申请", code="extension_limit")
+    if now >= deadlines.extension_latest(due_at=assignment.due_at):
+        raise Conflict("延期须在办理时限届满48小时前申请", code="extension_too_late")
+    if assignment.reviews.filter(kind=ReviewKind.EXTENSION, state=ReviewState.PENDING).exists():
+        raise Conflict("已有待审核的延期申请", code="extension_pending")
+    data = {"working_days": working_days, "reason": reason, "due_at": assignment.due_at.isoformat()}
+    Review.objects.create(
+        kind=ReviewKind.EXTENSION,
+        ticket=ticket,
+        assignment=assignment,
+        reviewer_org=_reviewer_for(assignment),
+        requested_by=actor,
+        requested_org=assignment.org,
+        created_at=now,
+        data=data,
+    )
+    _event(
+        ticket,
+        "extension_requested",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data=data,
+    )
+    return ticket
+
+
+@transaction.atomic
+def assignment_progress(
+    *,
+    assignment: Assignment,
+    content: str,
+    expected_completion: date | None = None,
+    citizen_informed: bool | None = None,
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Interim reply (未办结回复) with progress and an expected completion date; for a major
+    incident the first one is the first response (1 h after signing, Art 18) and then one
+    every day until closed."""
+    ticket, assignment = _lock_assignment(assignment)
+    _check(actor, "progress", ticket=ticket, assignment=assignment)
+    content = _clean_text(content, "content", required=True, limit=MAX_CONTENT)
+    today = get_calendar().local(now).date()
+    if expected_completion is not None and expected_completion < today:
+        raise InvalidInput("expected_completion 不能早于今天", code="invalid_date")
+    data: dict[str, Any] = {"content": content}
+    if expected_completion is not None:
+        data["expected_completion"] = expected_completion.isoformat()
+    if citizen_informed is not None:
+        data["citizen_informed"] = citizen_informed
+    update: list[str] = []
+    if ticket.major_incident:
+        if assignment.first_response_at is None:
+            assignment.first_response_at = now
+            data["first_response"] = True
+            data["late"] = bool(
+                assignment.first_response_due_at and now > assignment.first_response_due_at
+            )
+            update.append("first_response_at")
+        assignment.progress_due_at = now + timedelta(hours=policy("art18_progress_interval_hours"))
+        update.append("progress_due_at")
+    if update:
+        assignment.save(update_fields=update)
+    _event(
+        ticket,
+        "first_response" if data.get("first_response") else "progress",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data=data,
+    )
+    return ticket
+
+
+def _top_level_live(ticket: Ticket) -> list[Assignment]:
+    return list(
+        ticket.assignments.filter(parent__isnull=True).exclude(status=AssignmentStatus.RETURNED)
+    )
+
+
+@transaction.atomic
+def assignment_reply(
+    *,
+    assignment: Assignment,
+    content: str,
+    citizen_contacted: bool | None = None,
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Art 15(4): each unit replies to the citizen and uploads its result (谁承办、谁答复、
+    谁负责); confidential tickets are answered to the citizen by the center. When every live
+    assignment has replied, the ticket awaits callback (Art 16)."""
+    ticket, assignment = _lock_assignment(assignment)
+    _check(actor, "reply", ticket=ticket, assignment=assignment)
+    content = _clean_text(content, "content", required=True, limit=MAX_CONTENT)
+    open_children = assignment.children.exclude(
+        status__in=[AssignmentStatus.REPLIED, AssignmentStatus.RETURNED]
+    )
+    if open_children.exists():
+        raise Conflict("下级承办单位尚未全部答复", code="children_pending")
+    late = deadlines.overdue(due_at=assignment.due_at, now=now)
+    _set_assignment_state(assignment, "reply")
+    assignment.replied_at = now
+    assignment.reply_content = content
+    assignment.citizen_contacted = citizen_contacted
+    if late and not assignment.overdue:
+        assignment.overdue = True
+        assignment.overdue_at = deadlines.deadline_instant(assignment.due_at)
+    assignment.save()
+    _event(
+        ticket,
+        "replied",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data={
+            "content": content,
+            "citizen_contacted": citizen_contacted,
+            "late": late,
+            "reply_via_center": ticket.confidential,
+        },
+    )
+    if assignment.parent_id is None and all(
+        a.status == AssignmentStatus.REPLIED for a in _top_level_live(ticket)
+    ):
+        _set_ticket_state(ticket, "all_replied")
+        ticket.result_received_at = now
+        ticket.callback_due_at = deadlines.callback_due(get_calendar(), received_at=now)
+        ticket.save(update_fields=["status", "result_received_at", "callback_due_at", "updated_at"])
+        _event(
+            ticket,
+            "awaiting_callback",
+            now=now,
+            actor=None,
+            data={"callback_due_at": ticket.callback_due_at.isoformat()},
+        )
+    return ticket
+
+
+# -- callback and closing (Art 16) ------------------------------------------------------------
+
+CLOSE_FOR_OUTCOME = {
+    CallbackOutcome.SATISFIED: CloseReason.SATISFIED,
+    CallbackOutcome.BASICALLY_SATISFIED: CloseReason.BASICALLY_SATISFIED,
+    CallbackOutcome.NO_RESPONSE: CloseReason.NO_RESPONSE,
+}
+
+
+def _close(ticket: Ticket, *, reason: str, actor: User | None, now: datetime) -> None:
+    _set_ticket_state(ticket, "close")
+    ticket.closed_at = now
+    ticket.close_reason = reason
+    ticket.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "close_reason",
+            "evaluation_outcome",
+            "evaluation_resolved",
+            "evaluated_at",
+            "updated_at",
+        ]
+    )
+    _event(ticket, "closed", now=now, actor=actor, data={"close_reason": reason})
+
+
+def _redo(ticket: Ticket, *, actor: User | None, now: datetime) -> list[Assignment]:
+    cal = get_calendar()
+    base = deadlines.base_working_days(
+        appeal_type=ticket.appeal_type, channel=ticket.channel, category=ticket.category
+    )
+    _set_ticket_state(ticket, "redo")
+    ticket.redo_total += 1
+    ticket.result_received_at = None
+    ticket.callback_due_at = None
+    ticket.save(
+        update_fields=[
+            "status",
+            "redo_total",
+            "result_received_at",
+            "callback_due_at",
+            "evaluation_outcome",
+            "evaluation_resolved",
+            "evaluated_at",
+            "updated_at",
+        ]
+    )
+    redone = []
+    for assignment in _top_level_live(ticket):
+        _set_assignment_state(assignment, "redo")
+        assignment.redo_count += 1
+        assignment.replied_at = None
+        first = assignment.first_signed_at or assignment.signed_at or now
+        assignment.due_at = deadlines.redo_due(
+            cal,
+            first_clock_start=first,
+            base_days=base,
+            extension_days=assignment.extension_days,
+            redo_start=now,
+        )
+        assignment.save(update_fields=["status", "redo_count", "replied_at", "due_at"])
+        _event(
+            ticket,
+            "redo",
+            now=now,
+            actor=actor,
+            org=assignment.org,
+            assignment=assignment,
+            data={"redo_count": assignment.redo_count, "due_at": assignment.due_at.isoformat()},
+        )
+        redone.append(assignment)
+    return redone
+
+
+@transaction.atomic
+def ticket_callback(
+    *,
+    ticket: Ticket,
+    outcome: str,
+    resolved: bool | None = None,
+    reasonable: bool | None = None,
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Art 16(1): satisfied / basically satisfied → closed; unsatisfied and the result lawful →
+    closed, marked so; unsatisfied and the appeal reasonable → redo; no response → closed as
+    basically satisfied."""
+    ticket = _lock(ticket)
+    _check(actor, "callback", ticket=ticket)
+    if outcome not in CallbackOutcome.values:
+        raise InvalidInput(f"未知的回访结果：{outcome}", code="unknown_outcome")
+    if outcome == CallbackOutcome.UNSATISFIED and reasonable is None:
+        raise InvalidInput("不满意时须判定诉求是否合理（reasonable）", code="reasonable_required")
+    Evaluation.objects.create(
+        ticket=ticket,
+        outcome=outcome,
+        resolved=resolved,
+        reasonable=reasonable,
+        at=now,
+        actor=actor,
+    )
+    ticket.evaluation_outcome = outcome
+    ticket.evaluation_resolved = resolved
+    ticket.evaluated_at = now
+    _event(
+        ticket,
+        "callback",
+        now=now,
+        actor=actor,
+        data={"outcome": outcome, "resolved": resolved, "reasonable": reasonable},
+    )
+    if outcome == CallbackOutcome.UNSATISFIED:
+        if reasonable:
+            _redo(ticket, actor=actor, now=now)
+        else:
+            _close(ticket, reason=CloseReason.UNSATISFIED_LAWFUL, actor=actor, now=now)
+    else:
+        _close(ticket, reason=CLOSE_FOR_OUTCOME[outcome], actor=actor, now=now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_close_no_response(*, ticket: Ticket, now: datetime) -> bool:
+    """Art 16(1): no evaluation by the callback deadline → closed as basically satisfied."""
+    ticket = _lock(ticket)
+    if ticket.status != TicketStatus.AWAITING_CALLBACK or not deadlines.overdue(
+        due_at=ticket.callback_due_at, now=now
+    ):
+        return False
+    at = deadlines.deadline_instant(ticket.callback_due_at)
+    Evaluation.objects.create(ticket=ticket, outcome=CallbackOutcome.NO_RESPONSE, at=at)
+    ticket.evaluation_outcome = CallbackOutcome.NO_RESPONSE
+    ticket.evaluated_at = at
+    _event(ticket, "callback_expired", now=at, actor=None, push=False)
+    _close(ticket, reason=CloseReason.NO_RESPONSE, actor=None, now=at)
+    return True
+
+
+@transaction.atomic
+def ticket_dispute(*, ticket: Ticket, reason: str, actor: User, now: datetime) -> Ticket:
+    """Art 16(2): a unit disputes an evaluation (异议); the center screens it (甄别)."""
+    ticket = _lock(ticket)
+    _check(actor, "dispute", ticket=ticket)
+    reason = _clean_text(reason, "reason", required=True, limit=2000)
+    if not ticket.assignments.filter(org=actor.organisation).exists():
+        raise PermissionDenied()
+    if not ticket.evaluations.exists():
+        raise Conflict("该工单没有可异议的评价", code="nothing_to_dispute")
+    if ticket.reviews.filter(
+        kind=ReviewKind.DISPUTE, requested_org=actor.organisation, state=ReviewState.PENDING
+    ).exists():
+        raise Conflict("已有待甄别的异议", code="dispute_pending")
+    Review.objects.create(
+        kind=ReviewKind.DISPUTE,
+        ticket=ticket,
+        reviewer_org=center_org(),
+        requested_by=actor,
+        requested_org=actor.organisation,
+        created_at=now,
+        data={"reason": reason, "outcome": ticket.evaluation_outcome},
+    )
+    _event(ticket, "dispute_raised", now=now, actor=actor, data={"reason": reason})
+    return ticket
+
+
+# -- reviews ---------------------------------------------------------------------------------------
+
+
+def _may_review(actor: User, review: Review) -> None:
+    _check(actor, "review")
+    if actor.is_superuser:
+        return
+    if (
+        actor.has_role("supervisor")
+        and actor.acts_for_center
+        and (review.reviewer_org.kind == OrgKind.CENTER)
+    ):
+        return
+    if actor.has_role("county_dispatcher") and review.reviewer_org_id == actor.organisation_id:
+        return
+    raise PermissionDenied()
+
+
+def _lock_review(review: Review) -> tuple[Ticket, Review]:
+    ticket = _lock(review.ticket)
+    fresh = (
+        Review.objects.select_for_update()
+        .select_related("assignment", "reviewer_org")
+        .get(pk=review.pk)
+    )
+    if fresh.state != ReviewState.PENDING:
+        raise Conflict("该申请已审核", code="already_decided")
+    return ticket, fresh
+
+
+@transaction.atomic
+def review_approve(
+    *,
+    review: Review,
+    lead: Organisation | None = None,
+    assists: Sequence[Organisation] = (),
+    override: bool = False,
+    actor: User,
+    now: datetime,
+) -> Ticket:
+    """Approve a return (re-dispatching to ``lead``), an extension (``override`` allows one
+    beyond the limit, recorded) or a dispute (the evaluation leaves that unit's rate)."""
+    ticket, review = _lock_review(review)
+    _may_review(actor, review)
+    decision: dict[str, Any] = {"approved": True}
+    if review.kind == ReviewKind.RETURN:
+        _approve_return(
+            ticket, review, lead=lead, assists=assists, actor=actor, now=now, decision=decision
+        )
+    elif review.kind == ReviewKind.EXTENSION:
+        _approve_extension(
+            ticket, review, override=override, actor=actor, now=now, decision=decision
+        )
+    else:
+        evaluation = ticket.evaluations.order_by("-at", "-id").first()
+        if evaluation is not None and review.requested_org_id:
+            evaluation.excluded_org.add(review.requested_org)
+        _event(
+            ticket,
+            "dispute_upheld",
+            now=now,
+            actor=actor,
+            data={"org": review.requested_org.code if review.requested_org else None},
+        )
+    review.state = ReviewState.APPROVED
+    review.decided_by = actor
+    review.decided_at = now
+    review.decision = decision
+    review.save(update_fields=["state", "decided_by", "decided_at", "decision"])
+    return ticket
+
+
+def _approve_return(ticket, review, *, lead, assists, actor, now, decision) -> None:
+    assignment = Assignment.objects.select_related("org", "parent").get(pk=review.assignment_id)
+    _set_assignment_state(assignment, "return_approved")
+    assignment.save(update_fields=["status"])
+    _event(
+        ticket,
+        "return_approved",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data={"lead": lead.code if lead else None},
+    )
+    if lead is not None:
+        _validate_units(lead, assists)
+        parent = assignment.parent
+        if parent is not None:
+            for org in (lead, *assists):
+                if not org.path.startswith(parent.org.path) or org.pk == parent.org_id:
+                    raise InvalidInput(f"{org.code} 不是本县区的下属单位", code="not_subordinate")
+        created = [
+            _new_assignment(
+                ticket=ticket, org=lead, role=assignment.role, parent=parent, actor=actor, now=now
+            )
+        ]
+        created += [
+            _new_assignment(
+                ticket=ticket,
+                org=org,
+                role=AssignmentRole.ASSIST,
+                parent=parent,
+                actor=actor,
+                now=now,
+            )
+            for org in assists
+        ]
+        decision["redispatched_to"] = [lead.code, *[a.code for a in assists]]
+        _event(
+            ticket,
+            "dispatched",
+            now=now,
+            actor=actor,
+            data={
+                "lead": lead.code,
+                "assists": [a.code for a in assists],
+                "after_return": True,
+                "assignments": [a.pk for a in created],
+            },
+        )
+    elif assignment.parent_id is None and not _top_level_live(ticket):
+        # back to the dispatch queue with a fresh dispatch deadline
+        _set_ticket_state(ticket, "all_returned")
+        ticket.dispatch_due_at = deadlines.dispatch_due(
+            received_at=now, major=ticket.major_incident
+        )
+        ticket.save(update_fields=["status", "dispatch_due_at", "updated_at"])
+        _event(ticket, "back_to_dispatch", now=now, actor=actor)
+    elif (
+        assignment.parent_id is None
+        and ticket.status == TicketStatus.IN_HANDLING
+        and all(a.status == AssignmentStatus.REPLIED for a in _top_level_live(ticket))
+    ):
+        _set_ticket_state(ticket, "all_replied")
+        ticket.result_received_at = now
+        ticket.callback_due_at = deadlines.callback_due(get_calendar(), received_at=now)
+        ticket.save(update_fields=["status", "result_received_at", "callback_due_at", "updated_at"])
+        _event(ticket, "awaiting_callback", now=now, actor=None)
+
+
+def _approve_extension(ticket, review, *, override, actor, now, decision) -> None:
+    assignment = Assignment.objects.select_related("org", "parent").get(pk=review.assignment_id)
+    if assignment.extension_count >= policy("art15_extension_max_count") and not override:
+        raise Conflict(
+            "已延期过一次；再次延期须由审核员明确批准（override）", code="extension_limit"
+        )
+    days = int(review.data["working_days"])
+    cal = get_calendar()
+    old_due = assignment.due_at
+    assignment.due_at = deadlines.extended_due(cal, due_at=old_due, working_days=days)
+    if (
+        assignment.parent_id
+        and assignment.parent.due_at
+        and (assignment.due_at > assignment.parent.due_at)
+    ):
+        assignment.due_at = assignment.parent.due_at
+    assignment.extension_count += 1
+    assignment.extension_days += days
+    assignment.save(update_fields=["due_at", "extension_count", "extension_days"])
+    decision.update({"override": override, "due_at": assignment.due_at.isoformat()})
+    _event(
+        ticket,
+        "extension_granted",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data={
+            "working_days": days,
+            "old_due_at": old_due.isoformat(),
+            "due_at": assignment.due_at.isoformat(),
+            "override": override,
+            # Art 15(3): the unit tells the citizen, except for confidential tickets
+            "citizen_to_be_told": not ticket.confidential,
+        },
+    )
+
+
+@transaction.atomic
+def review_reject(*, review: Review, reason: str, actor: User, now: datetime) -> Ticket:
+    ticket, review = _lock_review(review)
+    _may_review(actor, review)
+    reason = _clean_text(reason, "reason", required=True, limit=2000)
+    if review.kind == ReviewKind.RETURN:
+        assignment = Assignment.objects.select_related("org").get(pk=review.assignment_id)
+        _set_assignment_state(assignment, "return_rejected")
+        assignment.save(update_fields=["status"])
+        _event(
+            ticket,
+            "return_rejected",
+            now=now,
+            actor=actor,
+            org=assignment.org,
+            assignment=assignment,
+            data={"reason": reason},
+        )
+    else:
+        _event(
+            ticket,
+            f"{review.kind}_rejected",
+            now=now,
+            actor=actor,
+            assignment=review.assignment,
+            data={"reason": reason},
+        )
+    review.state = ReviewState.REJECTED
+    review.decided_by = actor
+    review.decided_at = now
+    review.decision = {"approved": False, "reason": reason}
+    review.save(update_fields=["state", "decided_by", "decided_at", "decision"])
+    return ticket
+
+
+# -- timers' actions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_mark_overdue(*, assignment: Assignment, now: datetime) -> bool:
+    """An assignment past its deadline is overdue; overdue is never silently cleared."""
+    ticket, assignment = _lock_assignment(assignment)
+    if (
+        assignment.overdue
+        or assignment.status not in rules.OPEN_ASSIGNMENT_STATES
+        or not (deadlines.overdue(due_at=assignment.due_at, now=now))
+    ):
+        return False
+    assignment.overdue = True
+    assignment.overdue_at = deadlines.deadline_instant(assignment.due_at)
+    assignment.save(update_fields=["overdue", "overdue_at"])
+    _event(
+        ticket,
+        "overdue",
+        now=now,
+        actor=None,
+        org=assignment.org,
+        assignment=assignment,
+        data={"due_at": assignment.due_at.isoformat()},
+    )
+    return True
+
+
+@transaction.atomic
+def ticket_mark_dispatch_overdue(*, ticket: Ticket, now: datetime) -> bool:
+    ticket = _lock(ticket)
+    if (
+        ticket.status != TicketStatus.NEW
+        or ticket.dispatch_overdue
+        or (ticket.dispatch_due_at is None or now <= ticket.dispatch_due_at)
+    ):
+        return False
+    ticket.dispatch_overdue = True
+    ticket.save(update_fields=["dispatch_overdue", "updated_at"])
+    _event(
+        ticket,
+        "dispatch_overdue",
+        now=now,
+        actor=None,
+        data={"dispatch_due_at": ticket.dispatch_due_at.isoformat()},
+    )
+    return True
+
+
+@transaction.atomic
+def assignment_progress_missed(*, assignment: Assignment, now: datetime) -> bool:
+    """Art 18: a major-incident unit that misses its first response or daily update."""
+    ticket, assignment = _lock_assignment(assignment)
+    if (
+        assignment.status != AssignmentStatus.IN_PROGRESS
+        or assignment.progress_due_at is None
+        or assignment.progress_due_at > now
+    ):
+        return False
+    missed_due = assignment.progress_due_at
+    assignment.progress_missed += 1
+    assignment.progress_due_at = missed_due + timedelta(
+        hours=policy("art18_progress_interval_hours")
+    )
+    assignment.save(update_fields=["progress_missed", "progress_due_at"])
+    kind = "first_response_missed" if assignment.first_response_at is None else "progress_missed"
+    _event(
+        ticket,
+        kind,
+        now=now,
+        actor=None,
+        org=assignment.org,
+        assignment=assignment,
+        data={"due_at": missed_due.isoformat()},
+    )
+    return True
