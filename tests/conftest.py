@@ -26,10 +26,14 @@ def demo_orgs(db):
 def _clear_cache():
     from django.core.cache import cache
 
-    from hotline.calendar.services import invalidate_cache
+    from hotline.calendar.services import invalidate_cache as calendar_reload
+    from hotline.core.policy import invalidate_cache as policy_reload
 
-    cache.clear()
-    invalidate_cache()
+    def clear():
+        cache.clear()
+        calendar_reload()
+        policy_reload()
+
+    clear()
     yield
-    cache.clear()
-    invalidate_cache()
+    clear()

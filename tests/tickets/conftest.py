@@ -4,7 +4,7 @@ helpers that walk a ticket through its states."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -93,7 +93,10 @@ INTAKE = {
 @pytest.fixture
 def intake(api):
     def make(**changes) -> dict:
+        from hotline.core import clock
+
         body = json.loads(json.dumps(INTAKE))
+        body["occurred_at"] = (clock.now() - timedelta(hours=2)).isoformat()
         for key, value in changes.items():
             body[key] = value
         return api("agent").ok("/tickets", body, status=201)

@@ -57,4 +57,6 @@ class VersionedCache(Generic[T]):
         updated = CacheVersion.objects.filter(name=self.name).update(version=F("version") + 1)
         if not updated:
             CacheVersion.objects.create(name=self.name, version=1)
+        # reload now (this transaction sees its own edit) and again once others can see it
+        self.invalidate()
         transaction.on_commit(self.invalidate)
