@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-from hotline.core.models import TimerRun
+from hotline.core.errors import DomainError
+from hotline.core.models import PolicySetting, TimerRun
+from hotline.core.policy import DEFINITIONS, policy_set, validate_policy_value
 
 
 @admin.register(TimerRun)
@@ -10,3 +14,52 @@ class TimerRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class PolicySettingForm(forms.ModelForm):
+    key = forms.ChoiceField(
+        label="参数",
+        choices=[(d.key, f"{d.label}（{d.article}）— {d.key}") for d in DEFINITIONS.values()],
+    )
+
+    class Meta:
+        model = PolicySetting
+        fields = ("key", "value")
+
+    def clean(self):
+        data = super().clean()
+        if "key" in data and "value" in data:
+            try:
+                data["value"] = validate_policy_value(data["key"], data["value"])
+            except DomainError as exc:
+                raise ValidationError(exc.message) from exc
+        return data
+
+
+@admin.register(PolicySetting)
+class PolicySettingAdmin(admin.ModelAdmin):
+    """Time limits and thresholds of the regulation (defaults from RULES.md)."""
+
+    form = PolicySettingForm
+    list_display = ("key", "label", "article", "value", "default", "updated_by", "updated_at")
+
+    @admin.display(description="说明")
+    def label(self, obj):
+        return DEFINITIONS[obj.key].label if obj.key in DEFINITIONS else "—"
+
+    @admin.display(description="条款")
+    def article(self, obj):
+        return DEFINITIONS[obj.key].article if obj.key in DEFINITIONS else "—"
+
+    @admin.display(description="默认值")
+    def default(self, obj):
+        return DEFINITIONS[obj.key].default if obj.key in DEFINITIONS else "—"
+
+    def save_model(self, request, obj, form, change):
+        # through the service: validated, recorded with who, and every process reloads
+        policy_set(key=obj.key, value=obj.value, actor=request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["title"] = "政策参数（未列出的参数使用 RULES.md 默认值）"
+        return super().changelist_view(request, extra_context)

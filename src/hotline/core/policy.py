@@ -145,3 +145,19 @@ def policy_set(*, key: str, value: Any, actor=None) -> Any:
 
 def invalidate_cache() -> None:
     _cache.invalidate()
+
+
+def policy_seed_defaults() -> int:
+    """Create a row for every policy not yet set, so the admin lists them all."""
+    from hotline.core.models import PolicySetting
+
+    existing = set(PolicySetting.objects.values_list("key", flat=True))
+    missing = [
+        PolicySetting(key=d.key, value=d.default)
+        for d in DEFINITIONS.values()
+        if d.key not in existing
+    ]
+    PolicySetting.objects.bulk_create(missing)
+    if missing:
+        _cache.bump()
+    return len(missing)

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hotline.calendar.services import calendar_seed_official
+from hotline.core.policy import policy_seed_defaults
 from hotline.orgs.services import roles_ensure
 
 
 class Command(BaseCommand):
     help = (
-        "Load base data (roles, the official calendar); with --demo also the demo "
-        "organisations, users and history. Safe to run twice."
+        "Load base data (roles, the official calendar, the category tree); with --demo also "
+        "the demo organisations, users and history. Safe to run twice."
     )
 
     def add_arguments(self, parser):
@@ -25,8 +26,14 @@ class Command(BaseCommand):
         if days < 0 or per_day < 0:
             raise CommandError("--days and --per-day must not be negative")
         roles_ensure()
+        policy_seed_defaults()
         years = calendar_seed_official()
         self.stdout.write(f"calendar: {len(years)} official years loaded")
+        from hotline.tickets.categories import category_tree_load, default_tree
+
+        # Administrators maintain the tree (Art 21): add what is missing, keep their edits.
+        categories = category_tree_load(tree=default_tree(), update_existing=False)
+        self.stdout.write(f"categories: {categories}")
         if not demo:
             return
         if settings.PRODUCTION:
@@ -37,7 +44,7 @@ class Command(BaseCommand):
         users = seed_users(orgs)
         self.stdout.write(f"organisations: {len(orgs)}, users: {users}")
         # Later contexts add their demo data through a `demo.seed(...)` hook of their own.
-        for module_name in ("hotline.tickets.demo",):
+        for module_name in ("hotline.tickets.demo", "hotline.knowledge.demo"):
             try:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:
