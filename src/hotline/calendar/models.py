@@ -37,4 +37,3 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'班' if self.working else '休'} {self.note}"
-
