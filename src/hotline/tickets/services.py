@@ -142,7 +142,12 @@ def _event(
 
 def _lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock: two people acting at once get one success."""
-    return Ticket.objects.select_for_update().select_related("county", "category").get(pk=ticket.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the category join
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("county", "category")
+        .get(pk=ticket.pk)
+    )
 
 
 def _lock_assignment(assignment: Assignment) -> tuple[Ticket, Assignment]:
@@ -1126,7 +1131,7 @@ def _may_review(actor: User, review: Review) -> None:
 def _lock_review(review: Review) -> tuple[Ticket, Review]:
     ticket = _lock(review.ticket)
     fresh = (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("assignment", "reviewer_org")
         .get(pk=review.pk)
     )
