@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        if os.environ.get("HOTLINE_DEBUG") == "1":
+        from django.core.exceptions import ImproperlyConfigured
+
+        # A configuration refused at start-up (e.g. production with HOTLINE_DEBUG=1) is the
+        # operator's to fix, not a bug: always one line, even when HOTLINE_DEBUG asks for traces.
+        if os.environ.get("HOTLINE_DEBUG") == "1" and not isinstance(exc, ImproperlyConfigured):
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         sys.stderr.write(f"hotline: error: {message}\n")

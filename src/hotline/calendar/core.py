@@ -91,6 +91,8 @@ class WorkCalendar:
         day = start
         while day <= end:
             yield DayInfo(day, self.is_working_day(day), self.note(day))
+            if day == end:
+                return  # never step past ``end``: 9999-12-31 has no next day
             day += _ONE_DAY
 
     # -- counting working days ----------------------------------------------------------------
@@ -108,22 +110,31 @@ class WorkCalendar:
             index = bisect.bisect_left(self._working, ordinal) + n - 1
             if index < len(self._working):
                 return date.fromordinal(self._working[index])
-            # past the indexed span: continue from the last indexed working day
+            # past the indexed span: continue after the last indexed day
             remaining = index - len(self._working) + 1
-            return self._walk(date.fromordinal(self._last), remaining)
-        return self._walk(start - _ONE_DAY, n)
+            return self._walk(date.fromordinal(self._last), remaining, count_start=False)
+        return self._walk(start, n, count_start=True)
 
-    def _walk(self, before: date, n: int) -> date:
-        """Day-by-day count of ``n`` working days after ``before`` (outside the index only)."""
-        day = before
-        while n > 0:
-            day += _ONE_DAY
-            if self.is_working_day(day):
-                n -= 1
-        return day
+    def _walk(self, start: date, n: int, *, count_start: bool) -> date:
+        """Day-by-day count of ``n`` working days from ``start`` (outside the index only);
+        ``start`` itself counts only when ``count_start`` is set."""
+        day = start
+        try:
+            if not count_start:
+                day += _ONE_DAY
+            while True:
+                if self.is_working_day(day):
+                    n -= 1
+                    if n == 0:
+                        return day
+                day += _ONE_DAY
+        except OverflowError:
+            raise CalendarError("the answer would fall after 9999-12-31") from None
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
+        if day == date.max:
+            raise CalendarError("there is no day after 9999-12-31")
         return self.nth_working_day(day + _ONE_DAY, 1)
 
     def working_days_between(self, start: date, end: date) -> int:

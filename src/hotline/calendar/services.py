@@ -57,6 +57,36 @@ def calendar_day_set(*, day: date, working: bool, note: str = "") -> CalendarDay
     return obj
 
 
+@transaction.atomic
+def calendar_day_move(
+    *, old_day: date, day: date, working: bool, note: str = ""
+) -> CalendarDay | None:
+    """An administrator moved an override to another date: the old date reverts to the weekday
+    rule, the new one takes the override."""
+    if old_day != day:
+        calendar_day_set(day=old_day, working=weekday_rule(old_day), note="")
+    return calendar_day_set(day=day, working=working, note=note)
+
+
+@transaction.atomic
+def calendar_year_mark(*, year: int, confirmed: bool) -> CalendarYear:
+    """An administrator declares a year's schedule complete (confirmed) or not, e.g. after
+    entering the State Council's notice day by day."""
+    row, _created = CalendarYear.objects.get_or_create(year=year, defaults={"source": "admin"})
+    if row.confirmed != confirmed:
+        row.confirmed = confirmed
+        row.save(update_fields=["confirmed", "updated_at"])
+    _bump_version()
+    return row
+
+
+@transaction.atomic
+def calendar_year_forget(*, year: int) -> None:
+    """Remove a year's status record (its days stay); the year becomes unconfirmed."""
+    CalendarYear.objects.filter(year=year).delete()
+    _bump_version()
+
+
 @dataclass(frozen=True)
 class YearImport:
     year: int
@@ -177,7 +207,8 @@ def calendar_import_files(*, paths: list[Path]) -> list[YearImport]:
 
 
 def calendar_seed_official() -> list[YearImport]:
-    """Seed every year the ``chinese-calendar`` package knows (official data, 2004 onwards)."""
+    """Seed every year the ``chinese-calendar`` package knows (official data, 2004 onwards)
+    that is not confirmed yet."""
     import chinese_calendar
 
     notes = {
@@ -198,16 +229,14 @@ def calendar_seed_official() -> list[YearImport]:
         if day.weekday() >= 5:
             label = notes.get(str(name), str(name or ""))
             by_year.setdefault(day.year, {})[day] = (True, f"{label}调休" if label else "调休")
-    results = []
-    for year in sorted(by_year):
-        if (
-            CalendarYear.objects.filter(year=year, confirmed=True)
-            .exclude(source="chinese-calendar")
-            .exists()
-        ):
-            continue  # an administrator's own import wins over the package data
-        results.append(calendar_year_load(year=year, days=by_year[year], source="chinese-calendar"))
-    return results
+    # A year already confirmed is kept as it is: an administrator's import or day-by-day
+    # correction wins over the package data, and `hotline seed` may run any number of times.
+    confirmed = set(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
+    return [
+        calendar_year_load(year=year, days=by_year[year], source="chinese-calendar")
+        for year in sorted(by_year)
+        if year not in confirmed
+    ]
 
 
 def year_status(year: int) -> CalendarYear | None:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +8,38 @@ from hotline.orgs.models import Organisation, Role, User
 from hotline.orgs.services import organisation_save
 
 
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = (
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "active",
+            "leader_name",
+            "leader_phone",
+            "responsible_name",
+            "responsible_phone",
+            "liaison_name",
+            "liaison_phone",
+            "keywords",
+        )
+
+    def clean_parent(self):
+        # Checked here so the form shows the error; in save_model it would come after the
+        # admin has already decided to report success.
+        parent = self.cleaned_data.get("parent")
+        org = self.instance
+        if parent is not None and org.pk and org.path and parent.path.startswith(org.path):
+            raise forms.ValidationError(_("上级不能是本组织自身或其下级"))
+        return parent
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ("code", "name", "kind", "parent", "responsible_name", "liaison_name", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name", "short_name", "keywords")

@@ -87,7 +87,7 @@ def seed_organisations() -> list[Organisation]:
 
 @transaction.atomic
 def seed_users(orgs: list[Organisation]) -> int:
-    roles_ensure()
+    role_objects = roles_ensure()
     by_code = {org.code: org for org in orgs}
     count = 0
     # One hash for all demo users: hashing ~200 passwords one by one takes most of a minute.
@@ -101,6 +101,7 @@ def seed_users(orgs: list[Organisation]) -> int:
             password_hash=password_hash,
             is_superuser=superuser,
             is_staff=superuser,
+            role_objects=role_objects,
         )
         count += 1
     for org in orgs:
@@ -120,6 +121,7 @@ def seed_users(orgs: list[Organisation]) -> int:
             roles=roles,
             display_name=f"{org.short_name or org.name}承办人",
             password_hash=password_hash,
+            role_objects=role_objects,
         )
         count += 1
     return count

@@ -85,6 +85,7 @@ def user_upsert(
     password_hash: str | None = None,
     is_staff: bool = False,
     is_superuser: bool = False,
+    role_objects: dict[str, Role] | None = None,
 ) -> User:
     """Create or update a user with exactly the given roles."""
     unknown = set(roles) - set(RoleCode.values)
@@ -102,6 +103,6 @@ def user_upsert(
     elif not user.pk:
         user.set_unusable_password()
     user.save()
-    all_roles = roles_ensure()
+    all_roles = role_objects or roles_ensure()
     user.roles.set([all_roles[code] for code in roles])
     return user

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from hotline.calendar.models import CalendarYear
-from hotline.calendar.services import calendar_import_file
+from hotline.calendar.services import calendar_import_files
 from hotline.core.errors import DomainError
 
 
@@ -22,12 +22,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         if action == "import":
-            for path in options["files"]:
-                try:
-                    result = calendar_import_file(path=path)
-                except DomainError as exc:
-                    raise CommandError(exc.message) from exc
-                state = "confirmed" if result.confirmed else "UNCONFIRMED (the file has no days)"
+            try:
+                # All or nothing: a bad file among several leaves the calendar as it was.
+                results = calendar_import_files(paths=options["files"])
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
+            for result in results:
+                if result.kept_existing:
+                    state = "the file has no days; the confirmed schedule already loaded is kept"
+                elif result.confirmed:
+                    state = "confirmed"
+                else:
+                    state = "UNCONFIRMED (the file has no days)"
                 self.stdout.write(f"{result.year}: {result.days} days loaded, {state}")
         else:
             for year in CalendarYear.objects.order_by("year"):
