@@ -726,6 +726,32 @@ def _reviewer_for(assignment: Assignment) -> Organisation:
     return center_org()
 
 
+def _request_review(
+    ticket: Ticket, assignment: Assignment, kind: str, *, data: dict, actor: User, now: datetime
+) -> Review:
+    """A unit's request for the reviewer's decision, archived as ``<kind>_requested``."""
+    review = Review.objects.create(
+        kind=kind,
+        ticket=ticket,
+        assignment=assignment,
+        reviewer_org=_reviewer_for(assignment),
+        requested_by=actor,
+        requested_org=assignment.org,
+        created_at=now,
+        data=data,
+    )
+    _event(
+        ticket,
+        f"{kind}_requested",
+        now=now,
+        actor=actor,
+        org=assignment.org,
+        assignment=assignment,
+        data=data,
+    )
+    return review
+
+
 @transaction.atomic
 def assignment_return(
     *,
@@ -761,25 +787,7 @@ def assignment_return(
         "late": late,
         "suggested_org": suggested_org.code if suggested_org else None,
     }
-    Review.objects.create(
-        kind=ReviewKind.RETURN,
-        ticket=ticket,
-        assignment=assignment,
-        reviewer_org=_reviewer_for(assignment),
-        requested_by=actor,
-        requested_org=assignment.org,
-        created_at=now,
-        data=data,
-    )
-    _event(
-        ticket,
-        "return_requested",
-        now=now,
-        actor=actor,
-        org=assignment.org,
-        assignment=assignment,
-        data=data,
-    )
+    _request_review(ticket, assignment, ReviewKind.RETURN, data=data, actor=actor, now=now)
     return ticket
 
 
@@ -803,29 +811,12 @@ def assignment_request_extension(
     if assignment.extension_count >= policy("art15_extension_max_count"):
         raise Conflict("已申请过延期，不得再次申请", code="extension_limit")
     if now >= deadlines.extension_latest(due_at=assignment.due_at):
-        raise Conflict("延期须在办理时限届满48小时前申请", code="extension_too_late")
+        hours = policy("art15_extension_min_hours_before_due")
+        raise Conflict(f"延期须在办理时限届满{hours}小时前申请", code="extension_too_late")
     if assignment.reviews.filter(kind=ReviewKind.EXTENSION, state=ReviewState.PENDING).exists():
         raise Conflict("已有待审核的延期申请", code="extension_pending")
     data = {"working_days": working_days, "reason": reason, "due_at": assignment.due_at.isoformat()}
-    Review.objects.create(
-        kind=ReviewKind.EXTENSION,
-        ticket=ticket,
-        assignment=assignment,
-        reviewer_org=_reviewer_for(assignment),
-        requested_by=actor,
-        requested_org=assignment.org,
-        created_at=now,
-        data=data,
-    )
-    _event(
-        ticket,
-        "extension_requested",
-        now=now,
-        actor=actor,
-        org=assignment.org,
-        assignment=assignment,
-        data=data,
-    )
+    _request_review(ticket, assignment, ReviewKind.EXTENSION, data=data, actor=actor, now=now)
     return ticket
 
 
