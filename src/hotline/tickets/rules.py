@@ -138,6 +138,7 @@ class Decision:
     ok: bool
     code: str = ""
     status: int = 200
+    message: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -146,12 +147,49 @@ class Decision:
 ALLOW = Decision(True)
 
 
-def allowed(user, action: str, *, ticket=None, assignment=None) -> Decision:
+def _refused(code: str, message: str) -> Decision:
+    return Decision(False, code, 409, message)
+
+
+def _conditions(action: str, *, ticket, assignment, now) -> Decision:
+    """Rules beyond the state tables that decide whether an action is open at all, so a page
+    never shows a button the service would refuse (Art 15(1), 15(3), 16(2), Art 7)."""
+    from hotline.core.policy import policy
+    from hotline.tickets.choices import ReviewKind, ReviewState
+    from hotline.tickets.deadlines import extension_latest
+
+    if action == "return" and ticket.coordinated and assignment.parent_id is None:
+        return _refused("coordinated_not_returnable", "协调派单的工单不得退回")
+    if action == "extension":
+        if assignment.extension_count >= policy("art15_extension_max_count"):
+            return _refused("extension_limit", "已申请过延期，不得再次申请")
+        if (
+            now is not None
+            and assignment.due_at is not None
+            and (now >= extension_latest(due_at=assignment.due_at))
+        ):
+            hours = policy("art15_extension_min_hours_before_due")
+            return _refused("extension_too_late", f"延期须在办理时限届满{hours}小时前申请")
+        if assignment.reviews.filter(kind=ReviewKind.EXTENSION, state=ReviewState.PENDING).exists():
+            return _refused("extension_pending", "已有待审核的延期申请")
+    if (
+        action == "reply"
+        and assignment.children.exclude(status__in=[A.REPLIED, A.RETURNED]).exists()
+    ):
+        return _refused("children_pending", "下级承办单位尚未全部答复")
+    if action == "dispute" and not ticket.evaluations.exists():
+        return _refused("nothing_to_dispute", "该工单没有可异议的评价")
+    return ALLOW
+
+
+def allowed(user, action: str, *, ticket=None, assignment=None, now=None) -> Decision:
     """May ``user`` take ``action`` on ``ticket``/``assignment`` now?
 
     Returns a Decision whose ``code``/``status`` follow API.md: 403 ``forbidden`` for a role
-    that may never do this, 409 ``invalid_transition`` for a state that does not allow it.
-    Scope (404 for what the user may not see) is the selectors' job, before this is asked.
+    that may never do this, 409 ``invalid_transition`` for a state that does not allow it, and
+    409 with the rule's own code (``coordinated_not_returnable``, ``extension_limit``,
+    ``extension_too_late``, …) when a rule closes the action. Scope (404 for what the user may
+    not see) is the selectors' job, before this is asked.
     """
     rule = ACTIONS[action]
     if not (user.is_superuser or user.has_role(*rule.roles)):
@@ -166,4 +204,6 @@ def allowed(user, action: str, *, ticket=None, assignment=None) -> Decision:
         ticket = ticket or assignment.ticket
     if rule.ticket_states and ticket is not None and ticket.status not in rule.ticket_states:
         return Decision(False, "invalid_transition", 409)
+    if ticket is not None and (assignment is not None or not rule.on_assignment):
+        return _conditions(action, ticket=ticket, assignment=assignment, now=now)
     return ALLOW

@@ -3,13 +3,14 @@ construction). Another unit's ticket is simply not in the queryset, so it is a 4
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from hotline.core.errors import NotFound
 from hotline.orgs.choices import OrgKind, RoleCode
-from hotline.orgs.models import User
+from hotline.orgs.models import Organisation, User
 from hotline.tickets.models import Assignment, CitizenDataAccess, Review, Ticket, TicketEvent
 
 # Roles that need the citizen's name and phone to do their work (Art 25: masked otherwise).
@@ -41,10 +42,19 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
         return qs
     if user.organisation is None:
         return qs.none()
-    held = Assignment.objects.filter(
-        ticket=OuterRef("pk"), org__path__startswith=user.organisation.path
+    # The subtree is a handful of organisations: match their ids (indexed) rather than
+    # joining every assignment to its organisation's path.
+    subtree = list(
+        Organisation.objects.filter(path__startswith=user.organisation.path).values_list(
+            "pk", flat=True
+        )
     )
+    held = Assignment.objects.filter(ticket=OuterRef("pk"), org_id__in=subtree)
     return qs.filter(Exists(held))
+
+
+NUMBER_RE = re.compile(r"^ZMD\d{8,}$", re.IGNORECASE)
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,22}$")
 
 
 def ticket_list(
@@ -65,10 +75,16 @@ def ticket_list(
         qs = qs.filter(Exists(late)) if overdue else qs.exclude(Exists(late))
     if q:
         q = q.strip()
-        match = Q(number=q) | Q(content__icontains=q)
-        if can_see_citizen(user):
-            match |= Q(citizen_phone=q)
-        qs = qs.filter(match)
+        # A number or a phone is an exact, indexed match; anything else searches the content.
+        if NUMBER_RE.match(q):
+            qs = qs.filter(number=q.upper())
+        elif PHONE_RE.match(q):
+            match = Q(content__icontains=q)
+            if can_see_citizen(user):
+                match |= Q(citizen_phone=q)
+            qs = qs.filter(match)
+        else:
+            qs = qs.filter(content__icontains=q)
     return qs.order_by("-received_at", "-id")
 
 
@@ -161,7 +177,9 @@ def review_list(
     """Reviews the user decides: the center's for supervisors, its own for a county body."""
     qs = Review.objects.select_related("ticket", "assignment", "requested_by", "requested_org")
     if user.is_superuser or (user.has_role(RoleCode.SUPERVISOR) and sees_everything(user)):
-        pass
+        # the center decides top-level returns, extensions and disputes; a county body
+        # decides what it re-dispatched (and sees those in its own queue)
+        qs = qs.filter(reviewer_org__kind=OrgKind.CENTER)
     elif user.has_role(RoleCode.COUNTY_DISPATCHER) and user.organisation_id:
         qs = qs.filter(reviewer_org=user.organisation)
     else:
