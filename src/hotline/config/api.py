@@ -3,12 +3,20 @@
 from ninja import NinjaAPI
 
 from hotline.calendar.api import router as calendar_router
-from hotline.core.api import auth_router, install_error_handlers, simulation_router
+from hotline.core.api import (
+    PlatformParser,
+    auth_router,
+    install_error_handlers,
+    simulation_router,
+)
 from hotline.core.auth import api_auth
 from hotline.core.renderers import PlatformJSONRenderer
+from hotline.exchange.api import router as exchange_router
+from hotline.knowledge.api import router as knowledge_router
 from hotline.orgs.api import router as orgs_router
 from hotline.supervision.api import router as supervision_router
 from hotline.tickets.api import router as tickets_router
+from hotline.tickets.api_documents import router as ticket_documents_router
 
 api = NinjaAPI(
     title="hotline API",
@@ -19,11 +27,15 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=PlatformJSONRenderer(),
+    parser=PlatformParser(),
 )
 install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/simulation", simulation_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/calendar", calendar_router)
+api.add_router("/knowledge", knowledge_router)
 api.add_router("", tickets_router)
+api.add_router("", ticket_documents_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/exchange", exchange_router)

@@ -71,14 +71,18 @@ INSTALLED_APPS = [
     "hotline.orgs",
     "hotline.calendar",
     "hotline.tickets",
+    "hotline.knowledge",
+    "hotline.routing",
     "hotline.supervision",
+    "hotline.exchange",
+    "hotline.console",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "hotline.core.middleware.PlatformLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -194,8 +198,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# How often each process checks whether the calendar or the policy values were edited.
+HOTLINE_CACHE_CHECK_SECONDS = float(os.environ.get("HOTLINE_CACHE_CHECK_SECONDS", "2"))
+
 if HOTLINE_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # tests run in one process that reloads on every edit; a timed check would make
+    # query counts depend on the clock
+    HOTLINE_CACHE_CHECK_SECONDS = float(os.environ.get("HOTLINE_CACHE_CHECK_SECONDS", "3600"))
 
 if PRODUCTION:
     from django.core.exceptions import ImproperlyConfigured

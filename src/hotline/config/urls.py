@@ -11,6 +11,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("hotline.knowledge.urls")),
+    # the staff console owns "/" (the role home pages) and /tickets/…; before core
+    path("", include("hotline.console.urls")),
+    path("", include("hotline.tickets.urls")),
+    # Open311 GeoReport v2 (/open311/v2/…), before core
+    path("", include("hotline.exchange.urls")),
     path("", include("hotline.core.urls")),
 ]
 

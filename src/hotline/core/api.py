@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from pydantic import Field
 
 from hotline.core import clock
 from hotline.core.auth import api_auth, token_issue
-from hotline.core.errors import DomainError, NotFound, PermissionDenied
+from hotline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from hotline.core.timers import run_due_timers
 from hotline.orgs.choices import RoleCode
 
@@ -24,6 +27,33 @@ logger = logging.getLogger(__name__)
 
 def error_body(code: str, message: str) -> dict:
     return {"error": {"code": code, "message": message}}
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class PlatformParser(Parser):
+    """JSON bodies and query strings. Text with a NUL character is malformed input (422) on
+    every database: PostgreSQL cannot store it (a 500 otherwise), SQLite silently would."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValueError("NUL character in the request body")  # ninja: HttpError 400
+        return data
+
+    def parse_querydict(self, data, list_fields, request):  # type: ignore[no-untyped-def]
+        result = super().parse_querydict(data, list_fields, request)
+        if _has_nul(result):
+            raise InvalidInput("查询参数不能包含空字符（NUL）")
+        return result
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -69,6 +99,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         }.get(exc.status_code, "error")
         status = exc.status_code if exc.status_code != 400 else 422
         return api.create_response(request, error_body(code, str(exc)), status=status)
+
+    @api.exception_handler(DataError)
+    @api.exception_handler(OverflowError)
+    def value_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A value the database cannot hold (an id beyond 64 bits, NUL in a path parameter):
+        # malformed input, not a server failure. Logged, in case a service built it itself.
+        logger.warning("value refused on %s: %s: %s", request.path, type(exc).__name__, exc)
+        return api.create_response(
+            request,
+            error_body("invalid_input", "输入的值超出允许范围或含有不允许的字符"),
+            status=422,
+        )
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -33,7 +33,8 @@ def _digest(key: str) -> str:
 
 def token_issue(*, username: str, password: str, client: str = "") -> tuple[str, ApiToken]:
     """Check credentials and issue a token; raise NotAuthenticated (401) when wrong."""
-    throttle_key = f"login-fail:{client}:{username}"[:200]
+    # hashed: a username may hold any character, a cache key may not (memcached, warnings)
+    throttle_key = f"login-fail:{_digest(f'{client}:{username}')}"
     if (cache.get(throttle_key) or 0) >= LOGIN_FAILURES_ALLOWED:
         raise TooManyAttempts()
     user = authenticate(username=username, password=password)

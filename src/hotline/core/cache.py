@@ -19,14 +19,24 @@ T = TypeVar("T")
 
 
 class VersionedCache(Generic[T]):
-    def __init__(self, name: str, loader: Callable[[], T], check_seconds: float = 2.0) -> None:
+    def __init__(
+        self, name: str, loader: Callable[[], T], check_seconds: float | None = None
+    ) -> None:
         self.name = name
         self.loader = loader
-        self.check_seconds = check_seconds
+        self._check_seconds = check_seconds
         self._lock = threading.Lock()
         self._value: T | None = None
         self._version: int | None = None
         self._checked = 0.0
+
+    @property
+    def check_seconds(self) -> float:
+        if self._check_seconds is not None:
+            return self._check_seconds
+        from django.conf import settings
+
+        return settings.HOTLINE_CACHE_CHECK_SECONDS
 
     def _current_version(self) -> int:
         from hotline.core.models import CacheVersion

@@ -84,6 +84,21 @@ DEFINITIONS: dict[str, PolicyDef] = {
         ),
         PolicyDef("art30_repeat_threshold", 3, int, "Art 30(1)", _("重复反映超过该次数移交督查")),
         PolicyDef("art30_redo_threshold", 3, int, "Art 30(2)", _("重办超过该次数移交督查")),
+        # Art 21: real-time, lossless push to the provincial platform and partners (exchange)
+        PolicyDef(
+            "art21_push_max_attempts", 15, int, "Art 21", _("推送失败转入死信前的尝试次数"), 1
+        ),
+        PolicyDef("art21_push_backoff_seconds", 2.0, float, "Art 21", _("推送重试初始间隔（秒）")),
+        PolicyDef(
+            "art21_push_backoff_max_seconds", 600, int, "Art 21", _("推送重试最长间隔（秒）")
+        ),
+        PolicyDef(
+            "art21_push_timeout_seconds", 10.0, float, "Art 21", _("推送请求超时（秒）"), 0.1
+        ),
+        PolicyDef(
+            "art21_signature_window_seconds", 300, int, "Art 21", _("接入签名时间窗口（±秒）"), 1
+        ),
+        PolicyDef("art21_exchange_log_days", 30, int, "Art 21", _("推送与接入记录保留天数"), 1),
     ]
 }
 

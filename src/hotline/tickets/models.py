@@ -195,6 +195,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "dispatch_due_at"], name="ticket_dispatch_due"),
             models.Index(fields=["status", "callback_due_at"], name="ticket_callback_due"),
             models.Index(fields=["-received_at"], name="ticket_received"),
+            # status-filtered lists, newest first; index-only for the scope semi-join
+            models.Index(fields=["status", "-received_at", "-id"], name="ticket_status_received"),
             models.Index(fields=["citizen_phone", "county", "received_at"], name="ticket_repeat"),
             models.Index(fields=["redo_total"], name="ticket_redo_total"),
             models.Index(fields=["repeat_count"], name="ticket_repeat_count"),
@@ -270,6 +272,8 @@ class Assignment(models.Model):
             models.Index(fields=["overdue", "status", "due_at"], name="asg_due"),
             models.Index(fields=["status", "progress_due_at"], name="asg_progress_due"),
             models.Index(fields=["org", "status", "due_at"], name="asg_org_worklist"),
+            # "tickets held by these organisations" (scope) as an index-only scan
+            models.Index(fields=["org", "ticket"], name="asg_org_ticket"),
         ]
 
     def __str__(self) -> str:

@@ -44,7 +44,11 @@ class Command(BaseCommand):
         users = seed_users(orgs)
         self.stdout.write(f"organisations: {len(orgs)}, users: {users}")
         # Later contexts add their demo data through a `demo.seed(...)` hook of their own.
-        for module_name in ("hotline.tickets.demo", "hotline.knowledge.demo"):
+        for module_name in (
+            "hotline.tickets.demo",
+            "hotline.knowledge.demo",
+            "hotline.exchange.demo",
+        ):
             try:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:

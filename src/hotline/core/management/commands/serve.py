@@ -45,6 +45,14 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("timers: run by `hotline worker` (Celery)")
+        relay_thread = None
+        if not settings.CELERY_BROKER_URL:
+            # Art 21: the outbox relay runs next to the timers (hotline.exchange.relay)
+            from hotline.exchange.relay import RelayThread
+
+            relay_thread = RelayThread()
+            relay_thread.start()
+            self.stdout.write("outbound push: in-process relay")
         shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
         self.stdout.write(f"serving on http://{shown}:{port}/  (Ctrl+C to stop)")
         try:
@@ -56,3 +64,5 @@ class Command(BaseCommand):
         finally:
             if timer_thread is not None:
                 timer_thread.stop()
+            if relay_thread is not None:
+                relay_thread.stop()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from hotline.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("intake/", views.intake, name="intake"),
+    path("console/caller-history/", views.caller_history, name="caller-history"),
+    path("tickets/", views.ticket_list, name="ticket-list"),
+    path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
+    path("tickets/<str:number>/act/<slug:action>/", views.ticket_action, name="ticket-action"),
+]

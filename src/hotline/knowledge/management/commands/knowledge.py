@@ -1,0 +1,68 @@
+"""``hotline knowledge import FILE.xlsx | export FILE.xlsx | reindex``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hotline.core import clock
+from hotline.core.errors import DomainError
+from hotline.knowledge import selectors, services, xlsx
+from hotline.orgs.models import User
+
+
+class Command(BaseCommand):
+    help = "Knowledge base maintenance: xlsx import/export and re-indexing."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import entries from an xlsx file (all or nothing)")
+        imp.add_argument("file")
+        imp.add_argument("--user", default="admin", help="who imports (default: admin)")
+        imp.add_argument(
+            "--publish", action="store_true", help="publish at once (center reviewers only)"
+        )
+        exp = sub.add_parser("export", help="export entries to an xlsx file")
+        exp.add_argument("file")
+        exp.add_argument("--user", default="admin", help="whose entries (default: admin = all)")
+        sub.add_parser("reindex", help="segment every entry again and rebuild the index")
+
+    def _user(self, username: str) -> User:
+        user = User.objects.select_related("organisation").filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no such user: {username}")
+        return user
+
+    def handle(self, *args, action: str, **options):
+        if action == "reindex":
+            count = services.entries_reindex()
+            self.stdout.write(f"re-indexed {count} entries")
+            return
+        path = Path(options["file"])
+        user = self._user(options["user"])
+        if action == "export":
+            data = xlsx.export_entries(selectors.entries_for_export(user=user))
+            path.write_bytes(data)
+            self.stdout.write(f"exported to {path}")
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        try:
+            result = xlsx.import_entries(
+                data=data, actor=user, now=clock.now(), publish=options["publish"]
+            )
+        except xlsx.ImportRejected as exc:
+            for row, message in exc.errors:
+                self.stderr.write(f"row {row}: {message}")
+            raise CommandError(
+                f"import rejected: {len(exc.errors)} bad row(s), nothing written"
+            ) from None
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            f"created {len(result.created)}, updated {len(result.updated)}, "
+            f"unchanged {len(result.unchanged)}, published {len(result.published)}"
+        )

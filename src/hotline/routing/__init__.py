@@ -1,0 +1,1 @@
+"""Learned routing: the category classifier and repeat / duplicate detection (docs/routing.md)."""

@@ -1,0 +1,475 @@
+"""Category classifier for ticket texts: TF-IDF over words and character n-grams + linear SVM.
+
+No Django here. Features (chosen by 5-fold cross-validation on the public tipdm2020c set, see
+docs/routing.md):
+
+* words: jieba segmentation of typed text, or the existing segmentation of pre-segmented text
+  (:func:`hotline.routing.text.word_tokens`), unigrams, sublinear tf, idf, l2;
+* characters: 1–3-grams of the text without spaces and punctuation, seen in at least two
+  training texts, sublinear tf, idf, l2.
+
+The two blocks are stacked and a one-vs-rest linear SVM (liblinear) is trained. Confidences
+are a softmax over the decision values with a fixed temperature (chosen for the lowest
+cross-validated log-loss), so the three confidences served always sum to at most 1.
+
+Prediction of a single text does not go through scikit-learn's vectorizers (whose per-call
+overhead is several times the work): :meth:`CategoryClassifier.predict_top` looks the n-grams up
+in the fitted vocabularies and multiplies only the used columns of the weight matrix. A test
+checks that both paths give the same scores.
+
+Model files (:meth:`CategoryClassifier.save`) are a one-line header, a one-line JSON metadata
+record and a pickle of the fitted state. The metadata carries the SHA-256 of the pickle and,
+when a signing key is given, an HMAC of it: :meth:`CategoryClassifier.load` refuses a file whose
+checksum or signature does not match *before* unpickling anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import math
+import os
+import pickle
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hotline.routing.text import char_text, word_tokens
+
+MAGIC = b"HOTLINE-CATEGORY-MODEL 1\n"
+_MAX_HEADER = 1 << 20  # the metadata line; a bigger one is not ours
+
+
+class ModelError(Exception):
+    """A model file cannot be used (missing, damaged, tampered, incompatible)."""
+
+
+class TrainingDataError(ValueError):
+    """Training input is unusable (empty, one class, …). The message is one readable line."""
+
+
+@dataclass(frozen=True)
+class ClassifierParams:
+    word_ngrams: tuple[int, int] = (1, 1)
+    char_ngrams: tuple[int, int] = (1, 3)
+    char_min_df: int = 2
+    C: float = 1.0  # the SVM's regularisation parameter, under its usual name
+    temperature: float = 0.25
+    max_iter: int = 2000
+
+
+@dataclass
+class ModelInfo:
+    """The metadata record stored at the top of a model file."""
+
+    version: str = ""
+    trained_at: str = ""
+    classes: list[str] = field(default_factory=list)
+    n_samples: int = 0
+    metrics: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    training_seconds: float = 0.0
+    sklearn: str = ""
+    sha256: str = ""
+    hmac: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelInfo:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _prepare(text: str) -> tuple[str, str]:
+    """(space-joined words, character text) — what the two vectorizers see."""
+    return " ".join(word_tokens(text)), char_text(text)
+
+
+def _split_tokens(doc: str) -> list[str]:
+    return doc.split()
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
+class CategoryClassifier:
+    """``fit(texts, labels)`` → ``predict_top(text, k=3)`` → ``[(label, confidence)]``."""
+
+    def __init__(self, params: ClassifierParams | None = None) -> None:
+        self.params = params or ClassifierParams()
+        self.info = ModelInfo()
+        self._word_vec: Any = None
+        self._char_vec: Any = None
+        self._svm: Any = None
+        self._fast: dict[str, Any] | None = None
+
+    # -- training ------------------------------------------------------------------------
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.info.classes)
+
+    @property
+    def is_fitted(self) -> bool:
+        return self._svm is not None
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        progress: bool = False,
+        source: str = "",
+    ) -> CategoryClassifier:
+        """Train on ``texts`` with ``labels``. ``progress`` draws a tqdm bar on stderr."""
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+        from tqdm import tqdm
+
+        texts, labels = list(texts), [str(label) for label in labels]
+        check_training_data(texts, labels)
+        started = time.perf_counter()
+        p = self.params
+        bar = tqdm(
+            total=len(texts) + 3,
+            desc="training",
+            unit="step",
+            disable=not progress,
+            leave=False,
+            dynamic_ncols=True,
+        )
+        words, chars = [], []
+        for text in texts:
+            w, c = _prepare(text)
+            words.append(w)
+            chars.append(c)
+            bar.update(1)
+        bar.set_description("vectorising")
+        self._word_vec = TfidfVectorizer(
+            analyzer="word",
+            tokenizer=_split_tokens,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=p.word_ngrams,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        min_df = p.char_min_df if len(texts) >= 10 * p.char_min_df else 1
+        self._char_vec = TfidfVectorizer(
+            analyzer="char",
+            lowercase=False,
+            ngram_range=p.char_ngrams,
+            min_df=min_df,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        x_words = self._word_vec.fit_transform(words)
+        bar.update(1)
+        x_chars = self._char_vec.fit_transform(chars)
+        bar.update(1)
+        bar.set_description("fitting")
+        features = hstack([x_words, x_chars], format="csr")
+        self._svm = LinearSVC(C=p.C, max_iter=p.max_iter)
+        self._svm.fit(features, labels)
+        bar.update(1)
+        bar.close()
+        self._fast = None
+        self.info = ModelInfo(
+            classes=[str(c) for c in self._svm.classes_],
+            n_samples=len(texts),
+            trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            params=_params_dict(p),
+            source=source,
+            training_seconds=round(time.perf_counter() - started, 2),
+            sklearn=_sklearn_version(),
+        )
+        return self
+
+    # -- prediction ----------------------------------------------------------------------
+
+    def _require_fitted(self) -> None:
+        if not self.is_fitted:
+            raise ModelError("the classifier is not trained")
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw SVM scores, shape (n, classes), through scikit-learn (batch path)."""
+        from scipy.sparse import hstack
+
+        self._require_fitted()
+        prepared = [_prepare(t) for t in texts]
+        features = hstack(
+            [
+                self._word_vec.transform([w for w, _ in prepared]),
+                self._char_vec.transform([c for _, c in prepared]),
+            ],
+            format="csr",
+        )
+        scores = self._svm.decision_function(features)
+        if scores.ndim == 1:  # two classes: liblinear returns one column
+            scores = np.column_stack([-scores, scores])
+        return scores
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        scores = self.decision_function(texts)
+        classes = self.classes
+        return [classes[i] for i in scores.argmax(axis=1)]
+
+    def _fast_tables(self) -> dict[str, Any]:
+        if self._fast is None:
+            coef = np.asarray(self._svm.coef_, dtype=np.float64)
+            intercept = np.asarray(self._svm.intercept_, dtype=np.float64)
+            if coef.shape[0] == 1:  # two classes
+                coef = np.vstack([-coef, coef])
+                intercept = np.array([-intercept[0], intercept[0]])
+            n_words = len(self._word_vec.vocabulary_)
+            self._fast = {
+                "word_vocab": self._word_vec.vocabulary_,
+                "char_vocab": self._char_vec.vocabulary_,
+                "word_idf": self._word_vec.idf_.astype(np.float64),
+                "char_idf": self._char_vec.idf_.astype(np.float64),
+                # Column-major so that picking the used feature columns is contiguous.
+                "word_coef_t": np.ascontiguousarray(coef[:, :n_words].T),
+                "char_coef_t": np.ascontiguousarray(coef[:, n_words:].T),
+                "intercept": intercept,
+                "word_ngrams": self._word_vec.ngram_range,
+                "char_ngrams": self._char_vec.ngram_range,
+            }
+        return self._fast
+
+    @staticmethod
+    def _block_scores(
+        grams: Counter[str], vocab: dict[str, int], idf: np.ndarray, coef_t: np.ndarray
+    ) -> np.ndarray:
+        idx, tf = [], []
+        for gram, count in grams.items():
+            j = vocab.get(gram)
+            if j is not None:
+                idx.append(j)
+                tf.append(count)
+        if not idx:
+            return np.zeros(coef_t.shape[1])
+        cols = np.fromiter(idx, dtype=np.intp, count=len(idx))
+        weights = (np.log(np.fromiter(tf, dtype=np.float64, count=len(tf))) + 1.0) * idf[cols]
+        weights /= math.sqrt(float(weights @ weights))
+        return weights @ coef_t[cols]
+
+    def scores_one(self, text: str) -> np.ndarray:
+        """SVM scores of one text without scikit-learn's per-call overhead (same numbers)."""
+        self._require_fitted()
+        t = self._fast_tables()
+        words, chars = _prepare(text)
+        tokens = words.split()
+        lo, hi = t["word_ngrams"]
+        word_grams: Counter[str] = Counter()
+        for n in range(lo, hi + 1):
+            if n == 1:
+                word_grams.update(tokens)
+            else:
+                word_grams.update(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        lo, hi = t["char_ngrams"]
+        char_grams: Counter[str] = Counter()
+        for n in range(lo, hi + 1):
+            char_grams.update(chars[i : i + n] for i in range(len(chars) - n + 1))
+        scores = self._block_scores(word_grams, t["word_vocab"], t["word_idf"], t["word_coef_t"])
+        scores = scores + self._block_scores(
+            char_grams, t["char_vocab"], t["char_idf"], t["char_coef_t"]
+        )
+        return scores + t["intercept"]
+
+    def confidences(self, scores: np.ndarray) -> np.ndarray:
+        z = scores / self.params.temperature
+        z = np.exp(z - z.max(axis=-1, keepdims=True))
+        return z / z.sum(axis=-1, keepdims=True)
+
+    def predict_top(self, text: str, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` most likely categories with confidences (softmax; best first)."""
+        probs = self.confidences(self.scores_one(text))
+        order = np.argsort(-probs, kind="stable")[: max(k, 0)]
+        classes = self.info.classes
+        return [(classes[i], float(probs[i])) for i in order]
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str], *, signing_key: bytes | None = None) -> Path:
+        """Write the model (atomically) with its metadata; see the module docstring."""
+        self._require_fitted()
+        path = Path(path)
+        state = {
+            "params": self.params,
+            "word_vec": self._word_vec,
+            "char_vec": self._char_vec,
+            "svm": self._svm,
+        }
+        payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        info = ModelInfo(**asdict(self.info))
+        if not info.version:
+            info.version = path.stem
+        info.sha256 = hashlib.sha256(payload).hexdigest()
+        info.hmac = _sign(payload, signing_key) if signing_key else ""
+        header = json.dumps(asdict(info), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(MAGIC)
+                fh.write(header + b"\n")
+                fh.write(payload)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self.info = info
+        return path
+
+    @classmethod
+    def load(
+        cls, path: str | os.PathLike[str], *, signing_key: bytes | None = None
+    ) -> CategoryClassifier:
+        """Read a model written by :meth:`save`; refuses damaged, tampered or foreign files."""
+        info, payload = read_model_file(path)
+        if hashlib.sha256(payload).hexdigest() != info.sha256:
+            raise ModelError(f"{path}: checksum mismatch, the model file is damaged or modified")
+        if signing_key is not None and not (
+            info.hmac and hmac.compare_digest(info.hmac, _sign(payload, signing_key))
+        ):
+            raise ModelError(
+                f"{path}: signature mismatch (modified file, or trained under another "
+                "SECRET_KEY): retrain with `hotline routing train`"
+            )
+        installed = _sklearn_version()
+        if info.sklearn.split(".")[:2] != installed.split(".")[:2]:
+            raise ModelError(
+                f"{path}: trained with scikit-learn {info.sklearn}, installed {installed}: "
+                "retrain with `hotline routing train`"
+            )
+        state = pickle.loads(payload)  # noqa: S301 — our own file, checksum (and HMAC) verified
+        clf = cls(state["params"])
+        clf._word_vec, clf._char_vec, clf._svm = state["word_vec"], state["char_vec"], state["svm"]
+        clf.info = info
+        return clf
+
+
+def read_model_file(path: str | os.PathLike[str]) -> tuple[ModelInfo, bytes]:
+    """(metadata, payload bytes) of a model file, without unpickling anything."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(MAGIC)) != MAGIC:
+                raise ModelError(f"{path}: not a hotline category model file")
+            header = fh.readline(_MAX_HEADER)
+            payload = fh.read()
+    except FileNotFoundError as exc:
+        raise ModelError(f"{path}: no such model file") from exc
+    except IsADirectoryError as exc:
+        raise ModelError(f"{path}: is a directory") from exc
+    try:
+        info = ModelInfo.from_dict(json.loads(header.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
+        raise ModelError(f"{path}: damaged model metadata") from exc
+    return info, payload
+
+
+def _sign(payload: bytes, key: bytes) -> str:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def _params_dict(params: ClassifierParams) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()}
+
+
+def check_training_data(texts: Sequence[str], labels: Sequence[str]) -> None:
+    """Raise :class:`TrainingDataError` with one readable line when training cannot work."""
+    if len(texts) != len(labels):
+        raise TrainingDataError("texts and labels differ in length")
+    if not texts:
+        raise TrainingDataError("no training examples")
+    classes = set(labels)
+    if len(classes) < 2:
+        only = next(iter(classes))
+        raise TrainingDataError(f"only one category in the training data ({only}): need two+")
+    if not any(char_text(t) for t in texts):
+        raise TrainingDataError("the training texts are all empty")
+
+
+def evaluate(
+    clf: CategoryClassifier, texts: Sequence[str], labels: Sequence[str]
+) -> dict[str, Any]:
+    """``{macro_f1, accuracy, per_class: {label: {precision, recall, f1, support}}, n}``.
+
+    Macro-F1 averages over every label seen in ``labels`` or predicted (scikit-learn's
+    convention), so a class the model never predicts counts as F1 0.
+    """
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+    if not texts:
+        raise TrainingDataError("no evaluation examples")
+    truth = [str(label) for label in labels]
+    predicted = clf.predict(texts)
+    names = sorted(set(truth) | set(predicted))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=names, zero_division=0
+    )
+    per_class = {
+        name: {
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": int(support[i]),
+        }
+        for i, name in enumerate(names)
+    }
+    return {
+        "macro_f1": float(f1_score(truth, predicted, labels=names, average="macro")),
+        "accuracy": float(accuracy_score(truth, predicted)),
+        "per_class": per_class,
+        "n": len(truth),
+    }
+
+
+def stratified_split(
+    labels: Sequence[str], test_share: float = 0.2, seed: int = 12345
+) -> tuple[list[int], list[int]]:
+    """Indices (train, test): ``test_share`` of every class to test, at least one example of
+    each class kept for training (a class with one example is train-only)."""
+    rng = np.random.default_rng(seed)
+    by_class: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_class.setdefault(label, []).append(i)
+    train: list[int] = []
+    test: list[int] = []
+    for label in sorted(by_class):
+        members = np.array(by_class[label])
+        rng.shuffle(members)
+        n_test = min(round(len(members) * test_share), len(members) - 1)
+        test.extend(members[:n_test].tolist())
+        train.extend(members[n_test:].tolist())
+    return sorted(train), sorted(test)
+
+
+def format_report(metrics: dict[str, Any]) -> str:
+    """Human-readable evaluation report (per-class lines, then the summary line)."""
+    out = io.StringIO()
+    out.write(f"{'category':<24} {'precision':>9} {'recall':>7} {'f1':>7} {'n':>6}\n")
+    for name, m in sorted(metrics["per_class"].items()):
+        out.write(
+            f"{name:<24} {m['precision']:>9.4f} {m['recall']:>7.4f} {m['f1']:>7.4f} "
+            f"{m['support']:>6}\n"
+        )
+    out.write(summary_line(metrics))
+    return out.getvalue()
+
+
+def summary_line(metrics: dict[str, Any]) -> str:
+    return f"macro_f1={metrics['macro_f1']:.4f} accuracy={metrics['accuracy']:.4f}"

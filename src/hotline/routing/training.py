@@ -1,0 +1,190 @@
+"""Where training data comes from and where trained models go. No Django imports at module
+level: the management command passes ``DATA_DIR`` and the signing key in.
+
+Model files live in ``<DATA_DIR>/models/`` as ``category-v0001.model``, ``category-v0002.model``…
+The highest version is the current one; older files stay for rollback (delete the newer file).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hotline.routing.classifier import (
+    CategoryClassifier,
+    ModelError,
+    TrainingDataError,
+    evaluate,
+    stratified_split,
+)
+
+MODEL_PREFIX = "category-v"
+MODEL_SUFFIX = ".model"
+_VERSION_RE = re.compile(rf"^{re.escape(MODEL_PREFIX)}(\d+){re.escape(MODEL_SUFFIX)}$")
+
+
+# -- training data ----------------------------------------------------------------------------
+
+
+def read_labelled_csv(path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
+    """``(texts, labels)`` from a UTF-8 CSV (a BOM is fine) with ``text`` and ``label`` columns.
+
+    Rows whose text or label is blank are skipped. Raises :class:`TrainingDataError` with one
+    readable line for a missing file, a non-UTF-8 file, missing columns or no usable rows.
+    """
+    path = Path(path)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise TrainingDataError(f"{path}: the file is empty")
+            columns = [h.strip().lstrip("\ufeff").lower() for h in header]
+            missing = [c for c in ("text", "label") if c not in columns]
+            if missing:
+                found = ", ".join(h.strip() for h in header) or "none"
+                raise TrainingDataError(
+                    f"{path}: needs columns 'text' and 'label' (missing {', '.join(missing)}; "
+                    f"found: {found})"
+                )
+            ti, li = columns.index("text"), columns.index("label")
+            texts: list[str] = []
+            labels: list[str] = []
+            for row in reader:
+                if len(row) <= max(ti, li):
+                    continue
+                text, label = row[ti].strip(), row[li].strip()
+                if text and label:
+                    texts.append(text)
+                    labels.append(label)
+    except FileNotFoundError as exc:
+        raise TrainingDataError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise TrainingDataError(f"{path}: is a directory, not a CSV file") from exc
+    except UnicodeDecodeError as exc:
+        raise TrainingDataError(f"{path}: not UTF-8 text") from exc
+    except csv.Error as exc:
+        raise TrainingDataError(f"{path}: not a valid CSV file ({exc})") from exc
+    if not texts:
+        raise TrainingDataError(f"{path}: no rows with both a text and a label")
+    return texts, labels
+
+
+def training_rows_from_tickets() -> Iterator[tuple[str, str]]:
+    """(text, category code) of the platform's closed tickets — the default training source.
+
+    The ticket context owns the query (``hotline.tickets.selectors.closed_ticket_texts``); it is
+    imported lazily so that routing works (and is testable) without the ticket models.
+    """
+    try:
+        from hotline.tickets.selectors import closed_ticket_texts
+    except ImportError as exc:
+        raise TrainingDataError(
+            "no ticket history is available (hotline.tickets.selectors.closed_ticket_texts "
+            "is missing); train from a CSV with --source FILE"
+        ) from exc
+    for text, code in closed_ticket_texts():
+        if text and code and str(text).strip():
+            yield str(text), str(code)
+
+
+def split_rows(rows: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    texts: list[str] = []
+    labels: list[str] = []
+    for text, label in rows:
+        texts.append(text)
+        labels.append(label)
+    return texts, labels
+
+
+# -- model store ------------------------------------------------------------------------------
+
+
+def models_dir(data_dir: str | os.PathLike[str]) -> Path:
+    return Path(data_dir) / "models"
+
+
+def model_versions(directory: str | os.PathLike[str]) -> list[tuple[int, Path]]:
+    """(number, path) of the stored model files, oldest first."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    found = []
+    for entry in directory.iterdir():
+        match = _VERSION_RE.match(entry.name)
+        if match and entry.is_file():
+            found.append((int(match.group(1)), entry))
+    return sorted(found)
+
+
+def current_model_path(directory: str | os.PathLike[str]) -> Path | None:
+    versions = model_versions(directory)
+    return versions[-1][1] if versions else None
+
+
+def load_current(
+    directory: str | os.PathLike[str], *, signing_key: bytes | None = None
+) -> CategoryClassifier:
+    path = current_model_path(directory)
+    if path is None:
+        raise ModelError("no category model yet: run `hotline routing train`")
+    return CategoryClassifier.load(path, signing_key=signing_key)
+
+
+def next_model_path(directory: str | os.PathLike[str]) -> Path:
+    versions = model_versions(directory)
+    number = versions[-1][0] + 1 if versions else 1
+    return Path(directory) / f"{MODEL_PREFIX}{number:04d}{MODEL_SUFFIX}"
+
+
+# -- the two workflows ------------------------------------------------------------------------
+
+
+def train_and_evaluate(
+    train_texts: list[str],
+    train_labels: list[str],
+    test_texts: list[str],
+    test_labels: list[str],
+    *,
+    progress: bool = False,
+) -> tuple[CategoryClassifier, dict[str, Any]]:
+    """Fit on the first set, score on the second (``hotline routing evaluate``)."""
+    clf = CategoryClassifier().fit(train_texts, train_labels, progress=progress)
+    return clf, evaluate(clf, test_texts, test_labels)
+
+
+def train_new_version(
+    texts: list[str],
+    labels: list[str],
+    *,
+    directory: str | os.PathLike[str],
+    source: str,
+    signing_key: bytes | None = None,
+    holdout: float = 0.2,
+    progress: bool = False,
+) -> tuple[CategoryClassifier, Path, dict[str, Any]]:
+    """``hotline routing train``: score a model trained on 80% against the other 20%
+    (stratified, fixed seed), then train on everything and store it as the next version with
+    the hold-out metrics in its metadata."""
+    train_idx, test_idx = stratified_split(labels, holdout)
+    metrics: dict[str, Any] = {}
+    if test_idx:
+        probe = CategoryClassifier().fit(
+            [texts[i] for i in train_idx], [labels[i] for i in train_idx], progress=progress
+        )
+        metrics = evaluate(probe, [texts[i] for i in test_idx], [labels[i] for i in test_idx])
+        metrics["holdout"] = holdout
+    clf = CategoryClassifier().fit(texts, labels, progress=progress, source=source)
+    clf.info.metrics = metrics
+    path = next_model_path(directory)
+    clf.info.version = path.stem.removeprefix("category-")
+    clf.info.trained_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clf.save(path, signing_key=signing_key)
+    return clf, path, metrics

@@ -1,0 +1,131 @@
+"""The category classifier: learns, serves a sorted top three with confidences, round-trips
+through a versioned model file, and refuses a damaged or tampered file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from hotline.routing.classifier import (
+    MAGIC,
+    CategoryClassifier,
+    ModelError,
+    TrainingDataError,
+    evaluate,
+    read_model_file,
+    stratified_split,
+)
+from hotline.routing.text import char_text, is_segmented, word_tokens
+
+
+def test_learns_the_synthetic_categories(trained, test_set):
+    texts, labels = test_set
+    metrics = evaluate(trained, texts, labels)
+    assert metrics["accuracy"] >= 0.9
+    assert metrics["macro_f1"] >= 0.9
+    assert set(metrics["per_class"]) == {"traffic", "education", "environment", "health"}
+    assert metrics["n"] == len(texts)
+
+
+def test_top_three_sorted_with_confidences_summing_to_at_most_one(trained):
+    top = trained.predict_top("西平县解放大道十字路口红绿灯坏了，公交车也不按站停", k=3)
+    assert len(top) == 3
+    assert top[0][0] == "traffic"
+    confidences = [c for _, c in top]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    assert sum(confidences) <= 1.0 + 1e-9
+    assert len({label for label, _ in top}) == 3
+
+
+def test_fast_single_text_path_matches_scikit_learn(trained, test_set):
+    texts, _ = test_set
+    batch = trained.decision_function(texts[:8])
+    single = np.array([trained.scores_one(t) for t in texts[:8]])
+    np.testing.assert_allclose(single, batch, rtol=1e-4, atol=1e-5)
+    assert trained.scores_one("").shape == (4,)  # empty text: intercepts only, no crash
+
+
+def test_segmented_and_typed_text_give_the_same_words():
+    assert is_segmented("医院 挂号 排队 时间 太长")
+    assert not is_segmented("医院挂号排队时间太长，请尽快处理")
+    assert word_tokens("医院 挂号 排队") == ["医院", "挂号", "排队"]
+    typed = word_tokens("医院挂号，排队！")
+    assert "医院" in typed and "挂号" in typed and "，" not in typed
+    assert char_text("Ａ３区　医院，挂号") == "a3区医院挂号"
+
+
+def test_save_load_round_trip_keeps_version_metadata(trained, test_set, tmp_path):
+    texts, _ = test_set
+    trained.info.metrics = {"macro_f1": 0.5}
+    path = trained.save(tmp_path / "category-v0007.model", signing_key=b"k")
+    loaded = CategoryClassifier.load(path, signing_key=b"k")
+    assert loaded.info.version == "category-v0007"
+    assert loaded.info.trained_at
+    assert loaded.info.classes == trained.info.classes
+    assert loaded.info.n_samples == 120
+    assert loaded.info.metrics == {"macro_f1": 0.5}
+    assert loaded.predict(texts) == trained.predict(texts)
+    assert loaded.predict_top(texts[0]) == trained.predict_top(texts[0])
+    info, _ = read_model_file(path)  # metadata readable without unpickling
+    assert info.sha256 and info.hmac
+
+
+def test_tampered_damaged_or_foreign_files_are_refused(trained, tmp_path):
+    path = trained.save(tmp_path / "m.model", signing_key=b"k")
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    damaged = tmp_path / "damaged.model"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="checksum"):
+        CategoryClassifier.load(damaged)
+
+    # Someone rewrites payload and checksum: only the signature can tell.
+    payload = b"\x80\x04N."  # pickle of None
+    import hashlib
+
+    info, _ = read_model_file(path)
+    record = {**info.__dict__, "sha256": hashlib.sha256(payload).hexdigest()}
+    forged = tmp_path / "forged.model"
+    forged.write_bytes(MAGIC + json.dumps(record).encode() + b"\n" + payload)
+    with pytest.raises(ModelError, match="signature"):
+        CategoryClassifier.load(forged, signing_key=b"k")
+    with pytest.raises(ModelError, match="signature"):
+        CategoryClassifier.load(path, signing_key=b"another key")
+
+    foreign = tmp_path / "foreign.model"
+    foreign.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a hotline"):
+        CategoryClassifier.load(foreign)
+    with pytest.raises(ModelError, match="no such"):
+        CategoryClassifier.load(tmp_path / "missing.model")
+
+
+def test_training_input_is_checked():
+    with pytest.raises(TrainingDataError, match="only one category"):
+        CategoryClassifier().fit(["医院挂号难", "医保报销"], ["health", "health"])
+    with pytest.raises(TrainingDataError, match="no training"):
+        CategoryClassifier().fit([], [])
+    with pytest.raises(TrainingDataError, match="empty"):
+        CategoryClassifier().fit(["，", "。"], ["a", "b"])
+
+
+def test_two_classes_work(train_set):
+    texts, labels = train_set
+    pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab in {"health", "traffic"}]
+    clf = CategoryClassifier().fit([t for t, _ in pairs], [lab for _, lab in pairs])
+    top = clf.predict_top("医院挂号排队太长", k=3)
+    assert [lab for lab, _ in top] == ["health", "traffic"]
+    assert np.allclose(
+        clf.scores_one("医院挂号"), clf.decision_function(["医院挂号"])[0], atol=1e-5
+    )
+
+
+def test_stratified_split_keeps_every_class_in_training():
+    labels = ["a"] * 10 + ["b"] * 5 + ["c"]
+    train, test = stratified_split(labels, 0.2)
+    assert sorted(train + test) == list(range(16))
+    assert [labels[i] for i in test].count("a") == 2
+    assert "c" in {labels[i] for i in train} and "c" not in {labels[i] for i in test}

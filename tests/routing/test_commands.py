@@ -1,0 +1,102 @@
+"""``hotline routing evaluate|train|suggest``: output format, stored versions, and one readable
+line (no traceback) for bad input."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from hotline.cli import main
+from hotline.routing.training import model_versions, training_rows_from_tickets
+
+from .conftest import write_csv
+
+LAST_LINE = re.compile(r"^macro_f1=[01]\.\d{4} accuracy=[01]\.\d{4}$")
+
+
+@pytest.fixture
+def csvs(tmp_path, train_set, test_set):
+    train = write_csv(tmp_path / "train.csv", zip(*train_set, strict=True))
+    test = write_csv(tmp_path / "test.csv", zip(*test_set, strict=True), bom=False)
+    return train, test
+
+
+def run_cli(capsys, *args):
+    code = main(["routing", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_prints_the_scores_as_the_last_line(csvs, capsys):
+    train, test = csvs
+    code, out, _ = run_cli(capsys, "evaluate", "--train", str(train), "--test", str(test))
+    assert code == 0
+    last = out.rstrip("\n").splitlines()[-1]
+    assert LAST_LINE.match(last), last
+    assert float(last.split()[0].split("=")[1]) >= 0.9
+
+
+def assert_one_line_error(code, err, pattern):
+    assert code != 0
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert re.search(pattern, lines[0]), lines[0]
+
+
+def test_evaluate_bad_inputs_fail_with_one_line(csvs, tmp_path, capsys):
+    train, test = csvs
+    cases = [
+        (tmp_path / "missing.csv", "no such file"),
+        (write_csv(tmp_path / "cols.csv", [("x", "y")], header=("body", "label")), "text"),
+        (write_csv(tmp_path / "empty.csv", [], header=None), "empty"),
+        (write_csv(tmp_path / "blank.csv", [("", "")]), "no rows"),
+        (write_csv(tmp_path / "one.csv", [("医院挂号难", "health"), ("医保", "health")]), "one"),
+    ]
+    for bad, pattern in cases:
+        code, _, err = run_cli(capsys, "evaluate", "--train", str(bad), "--test", str(test))
+        assert_one_line_error(code, err, pattern)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("text,label\n\xe9t\xe9,a\n".encode("latin-1"))
+    code, _, err = run_cli(capsys, "evaluate", "--train", str(train), "--test", str(latin))
+    assert_one_line_error(code, err, "UTF-8")
+
+
+def test_train_from_csv_stores_versions_and_suggest_uses_the_latest(csvs, settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+    train, _ = csvs
+    from io import StringIO
+
+    out = StringIO()
+    call_command("routing", "train", "--source", str(train), stdout=out, verbosity=0)
+    report = out.getvalue()
+    assert "category-v0001" in report and "hold-out" in report
+    assert LAST_LINE.match(report.rstrip().splitlines()[-1])
+    call_command("routing", "train", "--source", str(train), stdout=StringIO(), verbosity=0)
+    versions = model_versions(settings.DATA_DIR / "models")
+    assert [n for n, _ in versions] == [1, 2]
+
+    out = StringIO()
+    call_command("routing", "suggest", "幼儿园收费太高，老师还有偿补课", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("1. education")
+
+
+def test_suggest_without_a_model_says_so(settings, tmp_path, capsys):
+    settings.DATA_DIR = tmp_path / "empty"
+    code, _, err = run_cli(capsys, "suggest", "路灯坏了")
+    assert_one_line_error(code, err, "no category model yet")
+
+
+def test_train_without_ticket_history_says_so(monkeypatch, settings, tmp_path, capsys):
+    import sys
+
+    settings.DATA_DIR = tmp_path / "data"
+    monkeypatch.setitem(sys.modules, "hotline.tickets.selectors", None)  # import fails
+    with pytest.raises(ValueError, match="no ticket history is available"):
+        list(training_rows_from_tickets())
+    code, _, err = run_cli(capsys, "train")
+    assert_one_line_error(code, err, "no ticket history is available")
