@@ -20,6 +20,12 @@ commands:
   worker                   run background work with Celery (needs REDIS_URL)
   calendar import FILE     load a year's official holidays (holiday-cn JSON format)
   calendar status          list which years have official data
+  knowledge import|export FILE.xlsx
+                           bulk maintenance of the knowledge base
+  routing train|evaluate|suggest
+                           the category classifier (see docs/routing.md)
+  exchange mock-province|relay|status|redrive|create-key
+                           provincial push, reference receiver, Open311 keys
   help                     this text; any Django management command also works
 """
 
