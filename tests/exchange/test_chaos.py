@@ -171,6 +171,8 @@ def _changes(orgs, users, count: int, pace: float) -> int:
 
 def test_chaos_nothing_lost_nothing_twice_nothing_overtakes(tmp_path):
     missing = _missing()
+    if connection.vendor != "postgresql":
+        pytest.skip(f"{missing}; ./dev test runs it in its PostgreSQL pass")
     if missing:
         if os.environ.get("CI") == "true":
             pytest.fail(f"chaos test required in CI: {missing}")
