@@ -29,6 +29,7 @@ import os
 import pickle
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -373,8 +374,10 @@ def run_one(vendor: str, args: argparse.Namespace, cache_dir: Path) -> dict:
         from django.db import connections
 
         connections.close_all()
-        if vendor == "postgresql" and not args.keep:
-            drop_pg()
+        if not args.keep:
+            if vendor == "postgresql":
+                drop_pg()
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> int:
@@ -392,7 +395,16 @@ def main() -> int:
     # path before Django imports them.
     here = str(Path(__file__).resolve().parent)
     sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != here]
+    own_cache = args.cache_dir is None
     cache_dir = Path(args.cache_dir or tempfile.mkdtemp(prefix="hl-know-bench-cache-"))
+    try:
+        return _run(args, cache_dir)
+    finally:
+        if own_cache and not args.keep:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, cache_dir: Path) -> int:
     if args.db != "both":
         result = run_one(args.db, args, cache_dir)
         if args.json:
