@@ -572,21 +572,21 @@ def time_work_list(username: str, clients, reps: int, status: str | None) -> dic
 
 
 def explain_work_list(username: str, status: str | None) -> None:
+    """EXPLAIN ANALYZE of the exact count and page queries the list runs."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from hotline.orgs.models import User
     from hotline.tickets import selectors
 
     user = User.objects.select_related("organisation").get(username=username)
-    qs = selectors.ticket_list(user=user, status=status)
-    for label, query in (("count", qs.order_by()), ("page", qs[:20])):
-        if label == "count":
-            sql, params = query.query.get_compiler(using="default").as_sql()
-            sql = f"SELECT count(*) FROM ({sql}) AS c"
-        else:
-            sql, params = query.query.sql_with_params()
+    qs = selectors.ticket_list(user=user, status=status)  # the scope is resolved here
+    with CaptureQueriesContext(connection) as captured:
+        qs.count()
+        list(qs[:20])
+    for label, query in zip(("count", "page"), captured.captured_queries, strict=True):
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
             plan = [row[0] for row in cursor.fetchall()]
         log(f"    EXPLAIN ANALYZE {username} {status or '(any)'} {label}:")
         for line in plan:

@@ -42,8 +42,10 @@ def test_top_three_sorted_with_confidences_summing_to_at_most_one(trained):
 
 def test_fast_single_text_path_matches_scikit_learn(trained, test_set):
     texts, _ = test_set
-    batch = trained.decision_function(texts[:8])
-    single = np.array([trained.scores_one(t) for t in texts[:8]])
+    # Plus characters the model never saw, an emoji (outside the BMP), Latin text, spaces.
+    texts = [*texts[:8], "医院😀挂号ｘｙｚ，喵喵喵", "Bus 12 路 公交车", "囧", "医院 挂号 排队 太长"]
+    batch = trained.decision_function(texts)
+    single = np.array([trained.scores_one(t) for t in texts])
     np.testing.assert_allclose(single, batch, rtol=1e-4, atol=1e-5)
     assert trained.scores_one("").shape == (4,)  # empty text: intercepts only, no crash
 
@@ -129,3 +131,12 @@ def test_stratified_split_keeps_every_class_in_training():
     assert sorted(train + test) == list(range(16))
     assert [labels[i] for i in test].count("a") == 2
     assert "c" in {labels[i] for i in train} and "c" not in {labels[i] for i in test}
+
+
+def test_only_the_start_of_a_very_long_text_is_read():
+    from hotline.routing.classifier import clip
+
+    assert clip("医院 挂号 排队", 4) == "医院 挂号"
+    assert clip("医院挂号", 10) == "医院挂号"
+    assert clip("医院挂号", None) == "医院挂号"
+    assert clip("  医 院  ", 5) == "  医 院  "  # fewer than 5 non-space characters: whole text

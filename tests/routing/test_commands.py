@@ -100,3 +100,12 @@ def test_train_without_ticket_history_says_so(monkeypatch, settings, tmp_path, c
         list(training_rows_from_tickets())
     code, _, err = run_cli(capsys, "train")
     assert_one_line_error(code, err, "no ticket history is available")
+
+
+@pytest.mark.django_db
+def test_train_from_ticket_history_with_no_closed_tickets_says_so(settings, tmp_path):
+    from django.core.management.base import CommandError
+
+    settings.DATA_DIR = tmp_path / "data"
+    with pytest.raises(CommandError, match="no closed tickets with a category yet"):
+        call_command("routing", "train", verbosity=0)

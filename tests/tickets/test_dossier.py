@@ -151,3 +151,14 @@ def test_the_dossier_is_in_the_openapi_document(api):
     document = api("agent").get("/openapi.json").json()
     operation = document["paths"]["/api/v1/tickets/{number}/dossier.docx"]["get"]
     assert DOCX in operation["responses"]["200"]["content"]
+
+
+def test_a_ticket_answered_at_intake_has_a_short_dossier(api, intake, sim):
+    sim.set("2026-09-30 09:00")
+    number = intake()["number"]
+    api("agent").ok(f"/tickets/{number}/answer", {"answer": "已告知市民路灯报修电话"})
+    text = _text(api("agent").get(f"/tickets/{number}/dossier.docx").content)
+    assert "办结方式 | 即时答复（直接办结）" in text
+    assert "已告知市民路灯报修电话" in text
+    assert "无派单记录。" in text and "无审核记录。" in text and "无回访评价。" in text
+    assert "即时答复" in text and "受理登记" in text

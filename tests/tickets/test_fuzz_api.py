@@ -15,6 +15,7 @@ runs it alone, ``FUZZ_RANDOM=1 FUZZ_EXAMPLES=200`` explores further.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import time
@@ -29,6 +30,8 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
+
+from tests.tickets.conftest import INTAKE
 
 pytestmark = pytest.mark.fuzz
 
@@ -243,3 +246,33 @@ def test_api_never_fails_and_errors_follow_the_contract(
             print(f"{time.perf_counter() - started:6.2f}s {method} {path}")
     assert len(operations) >= 30
     assert not failures, "\n\n".join(failures)
+
+
+# -- what the fuzzer found, pinned -----------------------------------------------------------
+
+
+def _error(response, *statuses: int) -> dict:
+    assert response.status_code in statuses, response.content[:300]
+    error = response.json()["error"]
+    assert SNAKE.match(error["code"]) and error["message"]
+    return error
+
+
+def test_text_with_a_nul_character_is_malformed_input_on_every_database(api, client):
+    """PostgreSQL cannot store NUL (it was a 500 there); SQLite silently stored it."""
+    body = json.loads(json.dumps(INTAKE))
+    body["content"] = "路灯\x00不亮"
+    _error(api("agent").post("/tickets", body), 422)
+    _error(api("agent").get("/tickets", q="13800\x00138000"), 422)
+    token = client.post(
+        "/api/v1/auth/token",
+        data=json.dumps({"username": "agent\x00", "password": "x"}),
+        content_type="application/json",
+    )
+    _error(token, 422)
+
+
+def test_identifiers_beyond_64_bits_are_not_server_errors(api):
+    _error(api("org.411702").post(f"/assignments/{2**70}/sign"), 404, 422)
+    _error(api("supervisor").post(f"/reviews/{2**64}/approve", {}), 404, 422)
+    _error(api("agent").get("/tickets/ZMD%00"), 404, 422)

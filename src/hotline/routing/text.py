@@ -61,6 +61,7 @@ DEFAULT_BOILERPLATE: tuple[str, ...] = (
 )
 
 _NON_WORD = re.compile(r"[\W_]+")  # punctuation, symbols, whitespace (CJK characters are \w)
+_PUNCTUATION = re.compile(r"[^\w\s]+|_+")  # the same without whitespace
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SPACE_BETWEEN_CJK = re.compile(
     r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])"
@@ -97,24 +98,32 @@ def _jieba():
     return jieba
 
 
-def word_tokens(text: str) -> list[str]:
+def fold(text: str) -> str:
+    """Half-width and lower case: the form both feature blocks start from."""
+    return halfwidth(text).lower()
+
+
+def word_tokens(text: str, *, folded: bool = False) -> list[str]:
     """Words of ``text``, lower-cased, half-width, without punctuation.
 
     Segmented input is split on whitespace; anything else is segmented with jieba (default
-    dictionary, HMM on — the settings that produced the segmented public data).
+    dictionary, HMM on — the settings that produced the segmented public data). ``folded``:
+    the caller already applied :func:`fold`.
     """
-    text = halfwidth(text).lower()
+    if not folded:
+        text = fold(text)
     if is_segmented(text):
-        chunks = text.split()
-    else:
-        jieba = _jieba()
-        chunks = [w for part in text.split() for w in jieba.lcut(part)]
+        # Dropping punctuation from the whole text, then splitting, gives the same words as
+        # cleaning word by word, in one regex pass.
+        return _PUNCTUATION.sub("", text).split()
+    jieba = _jieba()
+    chunks = [w for part in text.split() for w in jieba.lcut(part)]
     return [w for w in (_NON_WORD.sub("", c) for c in chunks) if w]
 
 
-def char_text(text: str) -> str:
+def char_text(text: str, *, folded: bool = False) -> str:
     """Text for character n-grams: half-width, lower-cased, no whitespace or punctuation."""
-    return _NON_WORD.sub("", halfwidth(text).lower())
+    return _NON_WORD.sub("", text if folded else fold(text))
 
 
 def compile_boilerplate(phrases: Iterable[str]) -> re.Pattern[str] | None:
