@@ -43,7 +43,13 @@ def test_top_three_sorted_with_confidences_summing_to_at_most_one(trained):
 def test_fast_single_text_path_matches_scikit_learn(trained, test_set):
     texts, _ = test_set
     # Plus characters the model never saw, an emoji (outside the BMP), Latin text, spaces.
-    texts = [*texts[:8], "医院😀挂号ｘｙｚ，喵喵喵", "Bus 12 路 公交车", "囧", "医院 挂号 排队 太长"]
+    texts = [
+        *texts[:8],
+        "医院😀挂号ｘｙｚ，喵喵喵",
+        "Bus 12 路 公交车",
+        "囧",
+        "医院 挂号 排队 太长",
+    ]
     batch = trained.decision_function(texts)
     single = np.array([trained.scores_one(t) for t in texts])
     np.testing.assert_allclose(single, batch, rtol=1e-4, atol=1e-5)
