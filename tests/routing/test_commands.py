@@ -109,3 +109,17 @@ def test_train_from_ticket_history_with_no_closed_tickets_says_so(settings, tmp_
     settings.DATA_DIR = tmp_path / "data"
     with pytest.raises(CommandError, match="no closed tickets with a category yet"):
         call_command("routing", "train", verbosity=0)
+
+
+def test_serving_loader_picks_up_a_new_version(trained, tmp_path):
+    from hotline.routing.classifier import ModelError
+    from hotline.routing.training import current_classifier
+
+    with pytest.raises(ModelError, match="no category model yet"):
+        current_classifier(tmp_path)
+    trained.save(tmp_path / "category-v0001.model", signing_key=b"k")
+    first = current_classifier(tmp_path, signing_key=b"k")
+    assert current_classifier(tmp_path, signing_key=b"k") is first  # cached
+    trained.save(tmp_path / "category-v0002.model", signing_key=b"k")
+    second = current_classifier(tmp_path, signing_key=b"k")
+    assert second is not first and second.info.version == "category-v0002"

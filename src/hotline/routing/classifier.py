@@ -35,6 +35,8 @@ import pickle
 import re
 import tempfile
 import time
+import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -146,17 +148,21 @@ class _CharNgramKeys:
         self.codes = {ch: i + 1 for i, ch in enumerate(unigrams)}
         self.base = len(unigrams) + 1
         self.dict_fallback: dict[str, int] | None = None
-        if self.lo != 1 or self.base**self.hi >= 2**62:
-            self.dict_fallback = vocabulary  # not our layout: plain dict lookups
-            return
         keys = np.empty(len(vocabulary), dtype=np.int64)
         ids = np.empty(len(vocabulary), dtype=np.intp)
-        for row, (gram, index) in enumerate(vocabulary.items()):
-            key = 0
-            for ch in gram:
-                key = key * self.base + self.codes[ch]
-            keys[row] = key
-            ids[row] = index
+        try:
+            if self.lo != 1 or not vocabulary or self.base**self.hi >= 2**62:
+                raise KeyError("layout")
+            for row, (gram, index) in enumerate(vocabulary.items()):
+                key = 0
+                for ch in gram:
+                    key = key * self.base + self.codes[ch]
+                keys[row] = key
+                ids[row] = index
+        except KeyError:
+            # Not the layout above (other n-gram range, pruned unigrams): plain dict lookups.
+            self.dict_fallback = vocabulary
+            return
         order = np.argsort(keys)
         self.keys, self.ids_by_key = keys[order], ids[order]
 
@@ -216,6 +222,7 @@ class CategoryClassifier:
     ) -> CategoryClassifier:
         """Train on ``texts`` with ``labels``. ``progress`` draws a tqdm bar on stderr."""
         from scipy.sparse import hstack
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
         from tqdm import tqdm
@@ -260,11 +267,19 @@ class CategoryClassifier:
         x_words = self._word_vec.fit_transform(words)
         bar.update(1)
         x_chars = self._char_vec.fit_transform(chars)
+        for vectorizer in (self._word_vec, self._char_vec):
+            # The n-grams cut by min_df, kept for introspection only: most of a pickle's size.
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
         bar.update(1)
         bar.set_description("fitting")
         features = hstack([x_words, x_chars], format="csr")
         self._svm = LinearSVC(C=p.C, max_iter=p.max_iter)
-        self._svm.fit(features, labels)
+        with warnings.catch_warnings():
+            # On odd inputs liblinear may stop at max_iter; the model is still usable and a
+            # two-line warning on stderr would only break the commands' one-line contract.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self._svm.fit(features, labels)
         bar.update(1)
         bar.close()
         self._fast = None
@@ -380,8 +395,7 @@ class CategoryClassifier:
         }
         payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         info = ModelInfo(**asdict(self.info))
-        if not info.version:
-            info.version = path.stem
+        info.version = path.stem  # the file name is the version: category-v0003
         info.sha256 = hashlib.sha256(payload).hexdigest()
         info.hmac = _sign(payload, signing_key) if signing_key else ""
         header = json.dumps(asdict(info), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -524,13 +538,19 @@ def stratified_split(
     return sorted(train), sorted(test)
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where CJK characters take two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
 def format_report(metrics: dict[str, Any]) -> str:
     """Human-readable evaluation report (per-class lines, then the summary line)."""
     out = io.StringIO()
-    out.write(f"{'category':<24} {'precision':>9} {'recall':>7} {'f1':>7} {'n':>6}\n")
+    out.write(f"{_pad('category', 24)} {'precision':>9} {'recall':>7} {'f1':>7} {'n':>6}\n")
     for name, m in sorted(metrics["per_class"].items()):
         out.write(
-            f"{name:<24} {m['precision']:>9.4f} {m['recall']:>7.4f} {m['f1']:>7.4f} "
+            f"{_pad(name, 24)} {m['precision']:>9.4f} {m['recall']:>7.4f} {m['f1']:>7.4f} "
             f"{m['support']:>6}\n"
         )
     out.write(summary_line(metrics))

@@ -11,8 +11,8 @@ import csv
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,27 @@ def load_current(
     return CategoryClassifier.load(path, signing_key=signing_key)
 
 
+_serving: dict[Path, tuple[Path, CategoryClassifier]] = {}
+_serving_lock = threading.Lock()
+
+
+def current_classifier(
+    directory: str | os.PathLike[str], *, signing_key: bytes | None = None
+) -> CategoryClassifier:
+    """The current model for serving (intake suggestions): loaded once per process and
+    reloaded when a newer version appears in ``directory``. Raises :class:`ModelError` when
+    there is none yet — callers show no suggestion then."""
+    directory = Path(directory)
+    path = current_model_path(directory)
+    if path is None:
+        raise ModelError("no category model yet: run `hotline routing train`")
+    with _serving_lock:
+        cached = _serving.get(directory)
+        if cached is None or cached[0] != path:
+            _serving[directory] = (path, CategoryClassifier.load(path, signing_key=signing_key))
+        return _serving[directory][1]
+
+
 def next_model_path(directory: str | os.PathLike[str]) -> Path:
     versions = model_versions(directory)
     number = versions[-1][0] + 1 if versions else 1
@@ -184,7 +205,5 @@ def train_new_version(
     clf = CategoryClassifier().fit(texts, labels, progress=progress, source=source)
     clf.info.metrics = metrics
     path = next_model_path(directory)
-    clf.info.version = path.stem.removeprefix("category-")
-    clf.info.trained_at = datetime.now(UTC).isoformat(timespec="seconds")
     clf.save(path, signing_key=signing_key)
     return clf, path, metrics
