@@ -137,3 +137,53 @@ def test_openapi_document_is_served(client, db):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/calendar/deadline" in response.json()["paths"]
+
+
+@override_settings(SIMULATION=True)
+@pytest.mark.parametrize("when", ["9999-01-01T09:00:00+08:00", "1899-12-31T09:00:00+08:00"])
+def test_simulation_clock_outside_the_calendar_years_is_422_and_unchanged(client, demo_orgs, when):
+    from hotline.core import clock
+
+    before = clock.now()
+    token = token_for(client)
+    response = client.put(
+        "/api/v1/simulation/clock",
+        data=json.dumps({"now": when}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
+    assert "年" in response.json()["error"]["message"]
+    assert abs((clock.now() - before).total_seconds()) < 60
+
+
+def test_unparseable_body_is_422_with_a_chinese_message(client, db):
+    response = client.post("/api/v1/auth/token", data=b"{not json", content_type="application/json")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert "JSON" in error["message"] and "Cannot" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/tickets/ZMD%00", "/api/v1/tickets?q=a%00b", "/tickets/ZMD%0012/", "/login/?next=%00"],
+)
+def test_nul_in_path_or_query_is_refused_before_any_view(client, demo_orgs, path):
+    from hotline.orgs.models import User
+
+    client.force_login(User.objects.get(username="dispatcher"))
+    response = client.get(path)
+    assert response.status_code in (400, 422)
+    if path.startswith("/api/"):
+        assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_nul_in_a_form_field_is_400_and_changes_nothing(client, demo_orgs):
+    from hotline.tickets.models import Ticket
+
+    before = Ticket.objects.count()
+    response = client.post("/login/", {"username": "agent\x00", "password": "x"})
+    assert response.status_code == 400
+    assert Ticket.objects.count() == before

@@ -98,7 +98,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
             429: "too_many_requests",
         }.get(exc.status_code, "error")
         status = exc.status_code if exc.status_code != 400 else 422
-        return api.create_response(request, error_body(code, str(exc)), status=status)
+        message = str(exc)
+        if message.startswith("Cannot parse request body"):
+            code, message = (
+                "invalid_input",
+                "请求正文无法解析：需要 UTF-8 编码的 JSON 对象，且不能含空字符",
+            )
+        return api.create_response(request, error_body(code, message), status=status)
 
     @api.exception_handler(DataError)
     @api.exception_handler(OverflowError)
@@ -167,6 +173,11 @@ def create_token(request: HttpRequest, payload: TokenIn) -> dict:
 simulation_router = Router(tags=["simulation"])
 
 
+# Working-day arithmetic needs a calendar year table; beyond these years no office calendar
+# exists and deadlines would be computed from weekends alone.
+SIMULATION_YEARS = (2000, 2099)
+
+
 def _require_simulation() -> None:
     if not settings.SIMULATION:
         raise NotFound()
@@ -205,6 +216,11 @@ def put_clock(request: HttpRequest, payload: ClockIn) -> dict:
         from hotline.core.errors import InvalidInput
 
         raise InvalidInput("时间必须带时区偏移，例如 2026-10-14T09:00:00+08:00")
+    first, last = SIMULATION_YEARS
+    if not first <= payload.now.year <= last:
+        from hotline.core.errors import InvalidInput
+
+        raise InvalidInput(f"模拟时间须在 {first} 年至 {last} 年之间（工作日历的范围）")
     return {"now": clock.set_simulated_now(payload.now)}
 
 

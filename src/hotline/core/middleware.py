@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class PlatformLocaleMiddleware(LocaleMiddleware):
@@ -13,3 +17,28 @@ class PlatformLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vs) for key, vs in values.lists())
+
+
+class MalformedRequestMiddleware:
+    """A NUL character in the path, the query string or a form field is malformed input: no
+    database can store it (PostgreSQL raises, a 500 otherwise). Refused before any view runs,
+    in the contract's error format for the API and as a plain page elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        malformed = "\x00" in request.path or _has_nul(request.GET)
+        if not malformed and request.method == "POST" and request.content_type in FORM_TYPES:
+            malformed = _has_nul(request.POST)
+        if malformed:
+            message = _("请求中含有不允许的空字符（NUL）")
+            if request.path.startswith("/api/"):
+                body = {"error": {"code": "invalid_input", "message": str(message)}}
+                return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
