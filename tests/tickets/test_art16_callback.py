@@ -160,6 +160,32 @@ def test_art30_1_appeal_repeated_more_than_three_times_is_proposed(api, intake, 
     assert set(case["tickets"]) == set(numbers)
 
 
+def test_art30_1_appeal_repeated_in_three_consecutive_months_is_proposed(api, intake, sim):
+    numbers = []
+    for day in ("2026-08-20", "2026-09-15", "2026-10-12"):
+        sim.set(f"{day} 09:00")
+        numbers.append(intake()["number"])
+        sim.run_timers()
+        if len(numbers) < 3:
+            cases = api("supervisor").get("/supervision/cases", state="proposed").json()
+            assert not [c for c in cases["items"] if c["article"] == "30(1)"], day
+    cases = api("supervisor").get("/supervision/cases", state="proposed").json()["items"]
+    case = next(c for c in cases if c["article"] == "30(1)")
+    assert set(case["tickets"]) == set(numbers)
+    sim.run_timers()
+    again = api("supervisor").get("/supervision/cases", state="proposed").json()["items"]
+    assert len([c for c in again if c["article"] == "30(1)"]) == 1
+
+
+def test_art30_1_three_appeals_in_non_consecutive_months_are_not_proposed(api, intake, sim):
+    for day in ("2026-06-10", "2026-08-12", "2026-10-12"):
+        sim.set(f"{day} 09:00")
+        intake()
+    sim.run_timers()
+    cases = api("supervisor").get("/supervision/cases", state="proposed").json()["items"]
+    assert not [c for c in cases if c["article"] == "30(1)"]
+
+
 def test_art30_supervisor_confirms_or_dismisses_with_a_reason(api, intake, sim):
     test_art30_1_appeal_repeated_more_than_three_times_is_proposed(api, intake, sim)
     case = api("supervisor").get("/supervision/cases").json()["items"][0]

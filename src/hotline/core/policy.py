@@ -84,6 +84,14 @@ DEFINITIONS: dict[str, PolicyDef] = {
         ),
         PolicyDef("art30_repeat_threshold", 3, int, "Art 30(1)", _("重复反映超过该次数移交督查")),
         PolicyDef("art30_redo_threshold", 3, int, "Art 30(2)", _("重办超过该次数移交督查")),
+        PolicyDef(
+            "art30_consecutive_months",
+            3,
+            int,
+            "Art 30(1)",
+            _("连续若干个自然月重复反映同一事项移交督查（月数）"),
+            2,
+        ),
         # Art 21: real-time, lossless push to the provincial platform and partners (exchange)
         PolicyDef(
             "art21_push_max_attempts", 15, int, "Art 21", _("推送失败转入死信前的尝试次数"), 1
@@ -99,6 +107,18 @@ DEFINITIONS: dict[str, PolicyDef] = {
             "art21_signature_window_seconds", 300, int, "Art 21", _("接入签名时间窗口（±秒）"), 1
         ),
         PolicyDef("art21_exchange_log_days", 30, int, "Art 21", _("推送与接入记录保留天数"), 1),
+        # routing (派单推荐): precedents of coordinated dispatches, 并单 proposals at intake
+        PolicyDef(
+            "routing_precedent_similarity",
+            0.4,
+            float,
+            "Art 14(3)",
+            _("先例推荐的内容相似度阈值（0–1）"),
+        ),
+        PolicyDef(
+            "routing_merge_similarity", 0.5, float, "Art 18", _("并单提示的内容相似度阈值（0–1）")
+        ),
+        PolicyDef("routing_merge_window_days", 7, int, "Art 18", _("并单提示的时间窗口（天）"), 1),
     ]
 }
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from hotline.calendar.services import get_calendar
 from hotline.core.policy import policy
 from hotline.core.timers import register
 from hotline.supervision.models import SupervisionCase
@@ -63,6 +64,60 @@ def art30_repeat(*, now: datetime) -> int:
                 tickets=chain,
                 reason=f"诉求人就同一事项重复反映 {root.repeat_count} 次（超过 {limit} 次），"
                 f"原工单 {root.number}",
+                dedupe_key=f"art30-1:{root.pk}",
+                now=now,
+            )
+        )
+    return done
+
+
+def _month_index(moment: datetime) -> int:
+    local = get_calendar().local(moment)
+    return local.year * 12 + local.month - 1
+
+
+def _longest_run(months: set[int]) -> int:
+    best = 0
+    for month in months:
+        if month - 1 not in months:
+            length = 1
+            while month + length in months:
+                length += 1
+            best = max(best, length)
+    return best
+
+
+@register("supervision.art30_repeat_months", order=82)
+def art30_repeat_months(*, now: datetime) -> int:
+    """Art 30(1), first limb: the same matter appealed again in consecutive periods (RULES.md's
+    choice: an appeal in each of N consecutive calendar months, N a policy value) while it is
+    still being appealed → the supervision office. Only chains with an appeal in the last N
+    months are looked at, through the received_at index."""
+    months = policy("art30_consecutive_months")
+    since = now - timedelta(days=31 * months)
+    proposed = SupervisionCase.objects.filter(article="30(1)").values("tickets")
+    root_ids = (
+        Ticket.objects.filter(repeat_of__isnull=False, received_at__gte=since, received_at__lte=now)
+        .exclude(repeat_of__in=proposed)
+        .values_list("repeat_of", flat=True)
+        .distinct()
+        .order_by()
+    )
+    roots = Ticket.objects.filter(pk__in=list(root_ids[:2000]), repeat_count__gte=months - 1)
+    done = 0
+    for root in roots.order_by():
+        chain = [root, *root.repeats.filter(received_at__lte=now)]
+        run = _longest_run({_month_index(t.received_at) for t in chain})
+        if run < months:
+            continue
+        done += bool(
+            case_propose(
+                instrument=ESCALATION,
+                article="30(1)",
+                org=_lead_org(root),
+                tickets=chain,
+                reason=f"诉求人连续 {run} 个月就同一事项重复反映（原工单 {root.number}，"
+                f"共 {len(chain)} 次）",
                 dedupe_key=f"art30-1:{root.pk}",
                 now=now,
             )
