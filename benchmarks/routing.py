@@ -23,6 +23,13 @@ Usage (from the repository root; no database, no Django settings needed):
 
 Parts that need the data set are skipped politely when it is absent (HOTLINE_DATASETS points
 elsewhere).
+
+(d) Integration (not part of ``all``: it needs a seeded database): per-ticket wall time of
+    what the intake form asks for (``routing.services``: categories, gazetteer, units, 并单
+    query, repeat check, the whole ``suggest``) over the most recent tickets' texts, and how
+    often the gazetteer names the ticket's own county:
+
+    HOTLINE_DATA_DIR=… .venv/bin/python benchmarks/routing.py --part integration --queries 200
 """
 
 from __future__ import annotations
@@ -554,9 +561,58 @@ def bench_scale(tickets: int, queries: int) -> None:
         path.unlink(missing_ok=True)
 
 
+# -- (d) integration ------------------------------------------------------------------------
+
+
+def bench_integration(queries: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.config.settings")
+    import django
+
+    django.setup()
+    from hotline.core import clock
+    from hotline.routing import gazetteer
+    from hotline.routing import services as routing
+    from hotline.tickets.models import Ticket
+
+    now = clock.now()
+    rows = list(
+        Ticket.objects.order_by("-id").values_list(
+            "content", "address", "county__code", "citizen_phone", "category__code"
+        )[:queries]
+    )
+    if not rows:
+        log("(d) integration: no tickets in this database — run `hotline seed --demo` first")
+        return
+    log(f"(d) integration — {len(rows)} recent tickets, {Ticket.objects.count()} in the table")
+    routing.suggest(text=rows[0][0], now=now)  # warm: model, gazetteer, index, caches
+    parts = {
+        "categories": lambda r: routing.suggest_categories(r[0]),
+        "gazetteer": lambda r: routing.locate(r[1], r[0]),
+        "units": lambda r: routing.suggest_units(r[0], category=r[4] or "", county=r[2]),
+        "并单 query": lambda r: routing.similar_open_tickets(r[0], county=r[2], now=now),
+        "repeat check": lambda r: routing.repeat_candidate(r[0], phone=r[3], county=r[2], now=now),
+        "suggest (all)": lambda r: routing.suggest(text=r[0], address=r[1], phone=r[3], now=now),
+    }
+    for name, fn in parts.items():
+        times = []
+        for row in rows:
+            start = time.perf_counter()
+            fn(row)
+            times.append((time.perf_counter() - start) * 1000)
+        log(
+            f"  {name:14} p50 {percentile(times, 50):6.2f} ms   p95 {percentile(times, 95):6.2f}"
+            f" ms   max {max(times):6.2f} ms"
+        )
+    g = gazetteer.current()
+    right = sum(1 for r in rows if g.locate(r[1], r[0]).county == r[2])
+    log(f"  gazetteer names the ticket's county: {right}/{len(rows)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=["all", "classify", "duplicates", "scale"], default="all")
+    parser.add_argument(
+        "--part", choices=["all", "classify", "duplicates", "scale", "integration"], default="all"
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--latency-samples", type=int, default=1000)
     parser.add_argument("--show-pairs", action="store_true", help="print the hand-check sample")
@@ -569,6 +625,8 @@ def main() -> int:
         bench_duplicates(args.show_pairs)
     if args.part in ("all", "scale"):
         bench_scale(args.tickets, args.queries)
+    if args.part == "integration":
+        bench_integration(args.queries)
     return 0
 
 

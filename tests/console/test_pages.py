@@ -238,9 +238,11 @@ def test_ticket_page_shows_only_the_actions_the_guard_allows(build, login):
         "answer",
         "reject",
         "contact",
+        "sudden_report",
     }
     assert action_forms(login("dispatcher").get(f"/tickets/{new.number}/").content.decode()) == {
-        "dispatch"
+        "dispatch",
+        "sudden_report",
     }
     signed = build.signed(lead="411702")
     html = login("org.411702").get(f"/tickets/{signed.number}/").content.decode()

@@ -18,7 +18,11 @@ PAGES = [
     ("dispatcher", "/tickets/"),
     ("dispatcher", "/tickets/?status=in_handling&overdue=0&sort=dispatch_due"),
     ("dispatcher", "/tickets/?q=13800130001"),
+    ("dispatcher", "/tickets/?q=路灯不亮"),
+    ("dispatcher", "/tickets/?org=411702&county=411702"),
     ("org.411702", "/tickets/"),
+    ("org.411702", "/tickets/?status=in_handling"),
+    ("org.411702-01", "/tickets/"),
     ("supervisor", "/?part=queues"),
 ]
 # Upper bounds, so a page that grows a query shows up in review (the exact counts are in

@@ -94,3 +94,23 @@ def trained(train_set):
 
     texts, labels = train_set
     return CategoryClassifier().fit(texts, labels)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ticket_index():
+    """The warm duplicate index lives in the process; tests roll their tickets back."""
+    from hotline.routing.ticket_index import history
+
+    history.reset()
+    yield
+    history.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_caches():
+    """Catalogue, precedents and the count model are cached per process; tests roll back."""
+    from hotline.routing import services
+
+    services.clear_caches()
+    yield
+    services.clear_caches()

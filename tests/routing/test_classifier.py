@@ -11,6 +11,7 @@ import pytest
 from hotline.routing.classifier import (
     MAGIC,
     CategoryClassifier,
+    ClassifierParams,
     ModelError,
     TrainingDataError,
     evaluate,
@@ -54,6 +55,70 @@ def test_fast_single_text_path_matches_scikit_learn(trained, test_set):
     single = np.array([trained.scores_one(t) for t in texts])
     np.testing.assert_allclose(single, batch, rtol=1e-4, atol=1e-5)
     assert trained.scores_one("").shape == (4,)  # empty text: intercepts only, no crash
+
+
+def test_head_blocks_are_used_and_can_be_switched_off(trained, train_set, test_set):
+    # Default: words + characters + the head's characters.
+    assert len(trained._vecs) == 3
+    assert trained.info.params["head_chars"] == 20
+    texts, labels = train_set
+    both = CategoryClassifier(ClassifierParams(head_words=10, head_chars=20)).fit(texts, labels)
+    assert len(both._vecs) == 4
+    probe = [*test_set[0][:6], "医院 挂号 排队 太长 一 二 三 四 五 六 七 八 九 十 十一"]
+    np.testing.assert_allclose(
+        np.array([both.scores_one(t) for t in probe]),
+        both.decision_function(probe),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    plain = CategoryClassifier(ClassifierParams(head_words=0, head_chars=0)).fit(texts, labels)
+    assert len(plain._vecs) == 2
+    probe = test_set[0][:6]
+    np.testing.assert_allclose(
+        np.array([plain.scores_one(t) for t in probe]),
+        plain.decision_function(probe),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    assert not np.allclose(plain.decision_function(probe), trained.decision_function(probe))
+
+
+def test_heads_that_share_no_character_still_train():
+    # 20 texts (min_df 2 applies) whose first 20 characters are all different.
+    texts = [
+        "".join(chr(0x4E00 + 20 * i + j) for j in range(20)) + ("医院挂号" if i % 2 else "公交车站")
+        for i in range(20)
+    ]
+    labels = ["health" if i % 2 else "traffic" for i in range(20)]
+    clf = CategoryClassifier().fit(texts, labels)
+    assert clf.predict_top("医院挂号", k=1)[0][0] == "health"
+    batch = clf.decision_function(texts[:1])[0]
+    np.testing.assert_allclose(clf.scores_one(texts[0]), batch, atol=1e-5)
+
+
+def test_model_file_written_before_the_head_blocks_still_loads(train_set, test_set, tmp_path):
+    """Files from the two-block model (state keys word_vec / char_vec) keep serving."""
+    import hashlib
+    import pickle
+    from dataclasses import asdict
+
+    texts, labels = train_set
+    plain = CategoryClassifier(ClassifierParams(head_words=0, head_chars=0)).fit(texts, labels)
+    old_state = {
+        "params": ClassifierParams(),  # as unpickled from an old file: the new defaults
+        "word_vec": plain._vecs[0],
+        "char_vec": plain._vecs[1],
+        "svm": plain._svm,
+    }
+    payload = pickle.dumps(old_state)
+    info = {**asdict(plain.info), "sha256": hashlib.sha256(payload).hexdigest()}
+    path = tmp_path / "category-v0001.model"
+    path.write_bytes(MAGIC + json.dumps(info).encode() + b"\n" + payload)
+    loaded = CategoryClassifier.load(path)
+    probe = test_set[0][:6]
+    assert loaded.params.head_words == 0 and loaded.params.head_chars == 0
+    np.testing.assert_allclose(loaded.decision_function(probe), plain.decision_function(probe))
+    assert loaded.predict_top(probe[0]) == plain.predict_top(probe[0])
 
 
 def test_segmented_and_typed_text_give_the_same_words():

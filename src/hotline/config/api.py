@@ -14,6 +14,7 @@ from hotline.core.renderers import PlatformJSONRenderer
 from hotline.exchange.api import router as exchange_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.orgs.api import router as orgs_router
+from hotline.routing.api import router as routing_router
 from hotline.supervision.api import router as supervision_router
 from hotline.tickets.api import router as tickets_router
 from hotline.tickets.api_documents import router as ticket_documents_router
@@ -39,3 +40,4 @@ api.add_router("", tickets_router)
 api.add_router("", ticket_documents_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/exchange", exchange_router)
+api.add_router("/routing", routing_router)

@@ -5,6 +5,8 @@ is shown on the form."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,7 @@ from hotline.tickets.choices import (
     EmergencyLine,
     NotAcceptedReason,
     SpecialSeat,
+    SuddenEventKind,
     TicketStatus,
 )
 
@@ -310,6 +313,40 @@ class CallbackForm(forms.Form):
         }
 
 
+class SuddenReportForm(forms.Form):
+    """Art 18: report a sudden event to the local government and the hotline authority and
+    notify the responding departments; each recipient is recorded with the time."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=SuddenEventKind.choices)
+    recipients = forms.MultipleChoiceField(label=_("报告/通知对象"), required=False)
+    others = forms.CharField(
+        label=_("其他报告/通知对象（用顿号分隔）"), max_length=500, required=False
+    )
+    note = forms.CharField(
+        label=_("内容"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, orgs: list[Organisation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].choices = org_groups(orgs)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("recipients") and not self.recipient_names(data.get("others") or ""):
+            self.add_error("recipients", _("至少需要一个报告或通知对象"))
+        return data
+
+    @staticmethod
+    def recipient_names(text: str) -> list[str]:
+        return [p.strip() for p in re.split(r"[、,，;；\n]+", text) if p.strip()]
+
+    def all_recipients(self) -> list[str]:
+        """Organisation codes, then the other recipients by name (the service records an
+        organisation by its name, anyone else as written)."""
+        d = self.cleaned_data
+        return [*d.get("recipients", []), *self.recipient_names(d.get("others") or "")]
+
+
 class DisputeForm(forms.Form):
     reason = forms.CharField(
         label=_("异议理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -366,7 +403,7 @@ class TicketFilterForm(forms.Form):
         label=_("诉求类型"), choices=[("", _("全部")), *AppealType.choices], required=False
     )
     county = forms.ChoiceField(label=_("县区"), required=False)
-    org = forms.CharField(label=_("承办单位代码"), max_length=40, required=False)
+    org = forms.ChoiceField(label=_("承办单位"), required=False)
     overdue = forms.ChoiceField(
         label=_("超期"),
         choices=[("", _("全部")), ("1", _("有超期")), ("0", _("无超期"))],
@@ -374,9 +411,11 @@ class TicketFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("排序"), choices=SORT_CHOICES, required=False)
 
-    def __init__(self, *args, counties=None, **kwargs):
+    def __init__(self, *args, counties=None, orgs=None, **kwargs):
         super().__init__(*args, **kwargs)
         counties = counties if counties is not None else queries.counties()
         self.fields["county"].choices = [("", _("全部"))] + [
             (c.code, c.short_name or c.name) for c in counties
         ]
+        # the handling units the user may see (queries.filter_orgs), grouped as in dispatch
+        self.fields["org"].choices = [("", _("全部")), *org_groups(orgs or [])]

@@ -85,17 +85,6 @@ def agent_counts(*, user: User, now: datetime) -> dict:
     )
 
 
-def narrow_to_own_work(*, user: User, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """For a county or unit, add "held by my subtree" as a plain ``IN`` over the assignment
-    work-list index to a scoped ticket query. The scope itself stays the selectors'
-    (``tickets_visible_to`` is still in the query); this only lets the database start from
-    the unit's few thousand assignments instead of testing every ticket."""
-    if selectors.sees_everything(user) or user.organisation is None:
-        return qs
-    ids = subtree_ids(user.organisation, include_self=True)
-    return qs.filter(pk__in=Assignment.objects.filter(org_id__in=ids).values("ticket_id"))
-
-
 def caller_history(*, user: User, phone: str, limit: int = 8) -> list[Ticket]:
     """The caller's earlier tickets, for an agent on the phone. Only roles that may see the
     citizen's data may look a phone number up; the number must match exactly (indexed)."""
@@ -212,8 +201,7 @@ def unit_counts(*, user: User, now: datetime) -> dict:
 def subtree_ids(org: Organisation, *, include_self: bool = False) -> list[int]:
     """The organisations below ``org`` (one indexed prefix query on the small tree table, so
     the big assignment table is then searched by ``org_id`` on its work-list index)."""
-    ids = Organisation.objects.filter(path__startswith=org.path).values_list("pk", flat=True)
-    return [pk for pk in ids if include_self or pk != org.pk]
+    return [pk for pk in selectors.subtree_of(org) if include_self or pk != org.pk]
 
 
 def county_queues(*, user: User, now: datetime, limit: int = QUEUE_ROWS) -> dict[str, list]:
@@ -359,6 +347,29 @@ def handling_orgs(*, under: Organisation | None = None) -> list[Organisation]:
     if under is not None:
         qs = qs.filter(path__startswith=under.path).exclude(pk=under.pk)
     return list(qs.select_related("parent").order_by("path"))
+
+
+def filter_orgs(*, user: User) -> list[Organisation]:
+    """The handling units a user may filter the list by: every one for the center and the
+    oversight bodies, the user's own organisation and those below it for a county or unit
+    (the list shows nothing of the others anyway)."""
+    if selectors.sees_everything(user):
+        return handling_orgs()
+    if user.organisation is None:
+        return []
+    qs = Organisation.objects.filter(
+        active=True,
+        kind__in=[OrgKind.COUNTY, OrgKind.UNIT, OrgKind.SUBCENTER],
+        path__startswith=user.organisation.path,
+    )
+    return list(qs.order_by("path"))
+
+
+def report_recipients() -> list[Organisation]:
+    """Whom a sudden event is reported to (Art 18): the local governments and the hotline
+    authority, and the responding departments — every active organisation but the center."""
+    qs = Organisation.objects.filter(active=True).exclude(kind=OrgKind.CENTER)
+    return list(qs.order_by("path"))
 
 
 def category_options() -> list[Category]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline.console import views
+from hotline.console import views, views_routing
 
 app_name = "console"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
     path("tickets/<str:number>/act/<slug:action>/", views.ticket_action, name="ticket-action"),
+    path("console/routing/intake/", views_routing.intake_suggest, name="routing-intake"),
+    path(
+        "console/routing/tickets/<str:number>/units/",
+        views_routing.dispatch_suggest,
+        name="routing-dispatch",
+    ),
 ]

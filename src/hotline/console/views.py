@@ -38,20 +38,27 @@ from hotline.tickets.models import Assignment, Review, Ticket
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
+# A text search counts less far: matching text has no index to count from (SQLite, or words
+# of fewer than three characters on PostgreSQL), and a thousand hits is a search to narrow.
+SEARCH_COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
-    """Counts at most ``COUNT_CAP`` rows ("10000+"): an exact count of a city's whole
-    history costs a scan and helps nobody page through it."""
+    """Counts at most ``cap`` rows ("10000+"): an exact count of a city's whole history
+    costs a scan and helps nobody page through it."""
 
     capped = False
+
+    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap
 
     @functools.cached_property
     def count(self) -> int:
         # without ORDER BY: the database may then count from whichever index filters best
-        n = self.object_list.order_by()[: COUNT_CAP + 1].count()
-        self.capped = n > COUNT_CAP
-        return min(n, COUNT_CAP)
+        n = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = n > self.cap
+        return min(n, self.cap)
 
 
 # Which form field a service error code belongs to (others are shown above the form).
@@ -70,6 +77,7 @@ ERROR_FIELDS = {
     "reasonable_required": "reasonable",
     "extension_too_long": "working_days",
     "invalid_date": "expected_completion",
+    "unknown_event_kind": "kind",
 }
 
 
@@ -234,9 +242,16 @@ def intake(request: HttpRequest) -> HttpResponse:
         return _render_home(request, intake=f, status=422)
     now = clock.now()
     user = request.user
+    from hotline.console import views_routing  # it imports this module
+
     try:
         with transaction.atomic():
-            ticket = services.ticket_intake(**f.main.service_kwargs(), actor=user, now=now).ticket
+            ticket = services.ticket_intake(
+                **f.main.service_kwargs(),
+                **views_routing.intake_incident(request),  # 并单: an incident chosen at intake
+                actor=user,
+                now=now,
+            ).ticket
             if action == "dispatch" and f.dispatch is not None:
                 lead, assists = f.dispatch.units()
                 services.ticket_dispatch(
@@ -323,7 +338,7 @@ def _contact(request, ticket: Ticket, form: forms.ContactForm, now) -> None:
 # -- the ticket page ---------------------------------------------------------------------------
 
 
-TICKET_ACTIONS = ["dispatch", "answer", "reject", "contact", "callback", "dispute"]
+TICKET_ACTIONS = ["dispatch", "answer", "reject", "contact", "sudden_report", "callback", "dispute"]
 ASSIGNMENT_ACTIONS = ["sign", "redispatch", "progress", "reply", "extension", "return"]
 ACTION_LABELS = {
     "dispatch": gettext_lazy("派单"),
@@ -332,6 +347,7 @@ ACTION_LABELS = {
     "contact": gettext_lazy("转接 / 三方通话"),
     "callback": gettext_lazy("回访"),
     "dispute": gettext_lazy("异议"),
+    "sudden_report": gettext_lazy("突发事件报告"),
     "sign": gettext_lazy("签收"),
     "redispatch": gettext_lazy("二次派单"),
     "progress": gettext_lazy("办理进度反馈"),
@@ -378,6 +394,8 @@ def _make_form(name: str, data, orgs: _Orgs, *, assignment=None, review=None):
         return forms.RedispatchForm(data, orgs=orgs.under(assignment.org))
     if name == "return":
         return forms.ReturnForm(data, orgs=orgs.all())
+    if name == "sudden_report":
+        return forms.SuddenReportForm(data, orgs=queries.report_recipients())
     if name == "review_approve":
         if review.kind == ReviewKind.RETURN:
             parent = review.assignment.parent if review.assignment_id else None
@@ -460,6 +478,11 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, bound: ActionForm |
         "has_actions": bool(ticket_actions) or any(v.actions for v in tree),
         "reviews": reviews,
         "review_forms": review_forms,
+        "sudden_reports": list(
+            ticket.sudden_reports.select_related("reported_by", "recipient_org").order_by(
+                "reported_at", "id"
+            )
+        ),
         "events": events,
         "reject_guidance": {k: str(v) for k, v in REJECT_GUIDANCE.items()},
         "bound_key": bound.key if bound else "",
@@ -570,6 +593,15 @@ def _perform(request, action: str, ticket: Ticket, form, *, assignment, review) 
         services.ticket_callback(ticket=ticket, **form.values(), actor=user, now=now)
     elif action == "dispute":
         services.ticket_dispute(ticket=ticket, reason=d["reason"], actor=user, now=now)
+    elif action == "sudden_report":
+        services.ticket_sudden_report(
+            ticket=ticket,
+            kind=d["kind"],
+            recipients=form.all_recipients(),
+            note=d["note"],
+            actor=user,
+            now=now,
+        )
     elif action == "sign":
         services.assignment_sign(assignment=assignment, actor=user, now=now)
     elif action == "redispatch":
@@ -628,17 +660,17 @@ def _perform(request, action: str, ticket: Ticket, form, *, assignment, review) 
 
 
 def _filtered(request: HttpRequest):
-    form = forms.TicketFilterForm(request.GET)
-    d = form.cleaned_data if form.is_valid() else {}
+    form = forms.TicketFilterForm(request.GET, orgs=queries.filter_orgs(user=request.user))
+    form.is_valid()
+    d = form.cleaned_data  # the valid fields: a stale unit code drops that filter only
     overdue = {"1": True, "0": False}.get(d.get("overdue") or "")
     qs = selectors.ticket_list(
         user=request.user,
         status=d.get("status") or None,
-        org=(d.get("org") or "").strip() or None,
+        org=d.get("org") or None,
         overdue=overdue,
         q=(d.get("q") or "").strip() or None,
     )
-    qs = queries.narrow_to_own_work(user=request.user, qs=qs)
     if d.get("appeal_type"):
         qs = qs.filter(appeal_type=d["appeal_type"])
     if d.get("county"):
@@ -663,7 +695,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
     if request.GET.get("format") == "xlsx":
         return exports.ticket_list_xlsx(request=request, queryset=qs, now=clock.now())
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if (form.cleaned_data.get("q") or "").strip() else COUNT_CAP
+    page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     rows = ticket_rows(with_assignments(list(page.object_list)))
     user = request.user
     query = request.GET.copy()

@@ -100,10 +100,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         status = exc.status_code if exc.status_code != 400 else 422
         message = str(exc)
         if message.startswith("Cannot parse request body"):
-            code, message = (
-                "invalid_input",
-                "请求正文无法解析：需要 UTF-8 编码的 JSON 对象，且不能含空字符",
-            )
+            message = "请求正文无法解析：需要 UTF-8 编码的 JSON 对象，且不能含空字符"
         return api.create_response(request, error_body(code, message), status=status)
 
     @api.exception_handler(DataError)

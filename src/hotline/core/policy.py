@@ -107,10 +107,45 @@ DEFINITIONS: dict[str, PolicyDef] = {
             "art21_signature_window_seconds", 300, int, "Art 21", _("接入签名时间窗口（±秒）"), 1
         ),
         PolicyDef("art21_exchange_log_days", 30, int, "Art 21", _("推送与接入记录保留天数"), 1),
+        # Art 22 knowledge base; late answers and stale entries are Art 27(1) notice triggers.
+        # The regulation names no period: 3 working days (the day raised counted as day 1 when
+        # it is a working day) and 180 calendar days are choices (docs/knowledge.md).
+        PolicyDef(
+            "art22_knowledge_response_working_days",
+            3,
+            int,
+            "Art 22, Art 27(1)",
+            _("知识纠错、知识提问答复时限（工作日）"),
+            1,
+        ),
+        PolicyDef(
+            "art22_knowledge_review_period_days",
+            180,
+            int,
+            "Art 22, Art 27(1)",
+            _("知识条目复核周期（天）"),
+            1,
+        ),
+        PolicyDef(
+            "art22_knowledge_public_rate_limit",
+            30,
+            int,
+            "Art 22",
+            _("公众知识检索限流：每个IP每个时间窗口的请求数"),
+            1,
+        ),
+        PolicyDef(
+            "art22_knowledge_public_rate_window_seconds",
+            60,
+            int,
+            "Art 22",
+            _("公众知识检索限流时间窗口（秒）"),
+            1,
+        ),
         # routing (派单推荐): precedents of coordinated dispatches, 并单 proposals at intake
         PolicyDef(
             "routing_precedent_similarity",
-            0.4,
+            0.3,
             float,
             "Art 14(3)",
             _("先例推荐的内容相似度阈值（0–1）"),

@@ -9,6 +9,7 @@ entry point.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -51,14 +52,19 @@ def run_due_timers(*, now: datetime, trigger: str = "manual") -> dict[str, int]:
     from hotline.core.clock import real_now
     from hotline.core.models import TimerRun
 
-    run = TimerRun.objects.create(started_at=real_now(), business_now=now, trigger=trigger)
-    summary: dict[str, int] = {}
-    for timer in registered():
-        summary[timer.name] = timer.fn(now=now)
-    run.summary = summary
+    # one row per sweep, written when it ends; a failed sweep is recorded unfinished when the
+    # database still takes writes
+    run = TimerRun(started_at=real_now(), business_now=now, trigger=trigger)
+    try:
+        for timer in registered():
+            run.summary[timer.name] = timer.fn(now=now)
+    except Exception:
+        with contextlib.suppress(Exception):
+            run.save()
+        raise
     run.finished_at = real_now()
-    run.save(update_fields=["summary", "finished_at"])
-    return summary
+    run.save()
+    return run.summary
 
 
 class InProcessTimerThread(threading.Thread):

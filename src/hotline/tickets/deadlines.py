@@ -8,10 +8,49 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
 from hotline.calendar.core import WorkCalendar
 from hotline.core.policy import policy
 
 ONE_SECOND = timedelta(seconds=1)
+
+# The source time limits (admin → 来源时限) are a handful of rows read on every sign: kept in
+# the shared cache, dropped when one is saved or deleted (and again once that commits), and
+# re-read at least every few minutes whatever happens.
+SOURCE_DEADLINES_KEY = "tickets:source-deadlines:v1"
+SOURCE_DEADLINES_SECONDS = 300
+
+
+def source_deadlines() -> dict[tuple[str, str], int]:
+    """{(channel, appeal_type or ""): working days} of every source time limit."""
+    rows = cache.get(SOURCE_DEADLINES_KEY)
+    if rows is None:
+        from hotline.tickets.models import SourceDeadline
+
+        rows = {
+            (channel, appeal_type): int(days)
+            for channel, appeal_type, days in SourceDeadline.objects.values_list(
+                "channel", "appeal_type", "working_days"
+            )
+        }
+        cache.set(SOURCE_DEADLINES_KEY, rows, SOURCE_DEADLINES_SECONDS)
+    return rows
+
+
+def forget_source_deadlines(**_kwargs) -> None:
+    cache.delete(SOURCE_DEADLINES_KEY)
+    transaction.on_commit(lambda: cache.delete(SOURCE_DEADLINES_KEY))
+
+
+post_save.connect(
+    forget_source_deadlines, sender="tickets.SourceDeadline", dispatch_uid="source-deadlines"
+)
+post_delete.connect(
+    forget_source_deadlines, sender="tickets.SourceDeadline", dispatch_uid="source-deadlines-d"
+)
 
 
 def base_working_days(*, appeal_type: str, channel: str = "", category=None) -> int:
@@ -19,17 +58,10 @@ def base_working_days(*, appeal_type: str, channel: str = "", category=None) -> 
     if category is not None and category.handling_days:
         return int(category.handling_days)
     if channel:
-        from hotline.tickets.models import SourceDeadline
-
-        rows = dict(
-            SourceDeadline.objects.filter(
-                channel=channel, appeal_type__in=[appeal_type, ""]
-            ).values_list("appeal_type", "working_days")
-        )
-        if appeal_type in rows:
-            return int(rows[appeal_type])
-        if "" in rows:
-            return int(rows[""])
+        rows = source_deadlines()
+        for key in ((channel, appeal_type), (channel, "")):
+            if key in rows:
+                return rows[key]
     return int(policy(f"art15_days_{appeal_type}"))
 
 

@@ -3,10 +3,11 @@ construction). Another unit's ticket is simply not in the queryset, so it is a 4
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from hotline.core.errors import NotFound
 from hotline.orgs.choices import OrgKind, RoleCode
@@ -34,27 +35,103 @@ def sees_everything(user: User) -> bool:
     return org is not None and org.kind in SEE_ALL_ORG_KINDS
 
 
+def scope_org_ids(user: User) -> list[int] | None:
+    """The organisations whose assignments make a ticket visible to the user: the user's
+    organisation and those below it (one indexed prefix query on the small tree table);
+    ``None`` for the center and the oversight bodies, who see every ticket."""
+    if sees_everything(user):
+        return None
+    if user.organisation is None:
+        return []
+    return subtree_of(user.organisation)
+
+
+def subtree_of(org: Organisation) -> list[int]:
+    """The ids of ``org`` and the organisations below it, in tree order. Remembered on the
+    instance, so the pages of one request (whose user holds one organisation object) ask the
+    tree table once."""
+    cached = getattr(org, "_subtree_ids", None)
+    if cached is None:
+        cached = list(
+            Organisation.objects.filter(path__startswith=org.path)
+            .order_by("path")
+            .values_list("pk", flat=True)
+        )
+        org._subtree_ids = cached
+    return list(cached)
+
+
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """The center and the oversight bodies see all tickets; a county or unit sees the tickets
     on which it or an organisation below it holds or held an assignment."""
-    qs = Ticket.objects.all()
-    if sees_everything(user):
+    return _scoped(ScopedTicketQuerySet(model=Ticket), scope_org_ids(user))
+
+
+def _scoped(qs: QuerySet[Ticket], subtree: list[int] | None) -> QuerySet[Ticket]:
+    if subtree is None:
         return qs
-    if user.organisation is None:
+    if not subtree:
         return qs.none()
     # The subtree is a handful of organisations: match their ids (indexed) rather than
     # joining every assignment to its organisation's path.
-    subtree = list(
-        Organisation.objects.filter(path__startswith=user.organisation.path).values_list(
-            "pk", flat=True
-        )
-    )
     held = Assignment.objects.filter(ticket=OuterRef("pk"), org_id__in=subtree)
     return qs.filter(Exists(held))
 
 
+class ScopedTicketQuerySet(QuerySet):
+    """A ticket query that may know a cheaper way to count itself.
+
+    ``ticket_list`` attaches the count of a unit's whole scope, which is the number of
+    distinct tickets among its assignments: counted from the (org, ticket) index alone
+    instead of a semi-join over the whole ticket table (issue #3: 181 ms → 13 ms for a
+    county body with a million tickets). The shortcut holds only while the query's WHERE
+    clause is exactly the one it was made for; any further filter (the pages' county or
+    appeal type, say) falls back to SQL's ``COUNT``. Ordering and slicing keep it (a sliced
+    count, as ``CappedPaginator`` does, is the shortcut clipped to the slice)."""
+
+    _cheap_count: tuple[tuple, object] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._cheap_count = self._cheap_count
+        return clone
+
+    def with_count(self, counter) -> ScopedTicketQuerySet:
+        """This query, counted by ``counter()`` (an int, or a callable returning one)."""
+        clone = self._chain()
+        clone._cheap_count = (clone._where_signature(), counter)
+        return clone
+
+    def _where_signature(self) -> tuple | None:
+        query = self.query
+        if query.distinct or query.combinator or query.group_by is not None:
+            return None
+        try:
+            compiler = query.get_compiler(self.db)
+            sql, params = compiler.compile(query.where)
+        except Exception:  # an empty WHERE (.none()) or one only SQL can count
+            return None
+        return (sql, tuple(repr(p) for p in params))
+
+    def count(self) -> int:
+        cheap = self._cheap_count
+        if cheap is not None and self._result_cache is None:
+            signature, counter = cheap
+            if signature is not None and self._where_signature() == signature:
+                n = counter() if callable(counter) else counter
+                if self.query.high_mark is not None:
+                    n = min(n, self.query.high_mark)
+                return max(0, n - self.query.low_mark)
+        return super().count()
+
+
 NUMBER_RE = re.compile(r"^ZMD\d{8,}$", re.IGNORECASE)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,22}$")
+
+
+# A scope holding at most this many assignments is listed from its tickets' ids (known in
+# one index-only query) rather than by walking the whole table newest first.
+SMALL_SCOPE = 2000
 
 
 def ticket_list(
@@ -65,7 +142,31 @@ def ticket_list(
     overdue: bool | None = None,
     q: str | None = None,
 ) -> QuerySet[Ticket]:
-    qs = tickets_visible_to(user).select_related("county", "category")
+    """The tickets the user may see, filtered, newest first.
+
+    For a county or unit the scope is narrowed the cheap way round (issue #3). A small
+    scope (a township office: a few hundred to a few thousand tickets) is listed from its
+    ticket ids, read once from the (org, ticket) assignment index, so the database fetches
+    those tickets by primary key instead of walking a million tickets newest first looking
+    for them. A large scope (a county body) keeps the semi-join, which finds a page of its
+    tickets among the newest few hundred, and without further filters is counted from the
+    assignment index (``ScopedTicketQuerySet``)."""
+    subtree = scope_org_ids(user)
+    qs = ScopedTicketQuerySet(model=Ticket)
+    count = None
+    if subtree:
+        held = Assignment.objects.filter(org_id__in=subtree).order_by()
+        rows = list(held.values_list("ticket_id", flat=True)[: SMALL_SCOPE + 1])
+        if len(rows) <= SMALL_SCOPE:
+            # every assignment of the subtree was read: these ids are the whole scope
+            ids = sorted(set(rows))
+            qs, count = qs.filter(pk__in=ids), len(ids)
+        else:
+            qs = _scoped(qs, subtree)
+            count = functools.partial(_distinct_tickets, held)
+    else:
+        qs = _scoped(qs, subtree)
+    qs = qs.select_related("county", "category")
     if status:
         qs = qs.filter(status=status)
     if org:
@@ -74,18 +175,38 @@ def ticket_list(
         late = Assignment.objects.filter(ticket=OuterRef("pk"), overdue=True)
         qs = qs.filter(Exists(late)) if overdue else qs.exclude(Exists(late))
     if q:
-        q = q.strip()
-        # A number or a phone is an exact, indexed match; anything else searches the content.
-        if NUMBER_RE.match(q):
-            qs = qs.filter(number=q.upper())
-        elif PHONE_RE.match(q):
-            match = Q(content__icontains=q)
-            if can_see_citizen(user):
-                match |= Q(citizen_phone=q)
-            qs = qs.filter(match)
-        else:
-            qs = qs.filter(content__icontains=q)
-    return qs.order_by("-received_at", "-id")
+        qs = qs.filter(text_search(user, q))
+    qs = qs.order_by("-received_at", "-id")
+    if count is not None and not (status or org or overdue is not None or q):
+        qs = qs.with_count(count)
+    return qs
+
+
+def _distinct_tickets(held: QuerySet[Assignment]) -> int:
+    # COUNT(DISTINCT …) over the (org, ticket) index: measured faster on PostgreSQL than a
+    # DISTINCT subquery (which hashes every id first)
+    return held.aggregate(n=Count("ticket_id", distinct=True))["n"]
+
+
+def text_search(user: User, q: str) -> Q:
+    """What the search box matches. A ticket number is an exact, indexed match; a phone
+    number matches the citizen's phone exactly (indexed; only for roles that may see citizen
+    data) or appears in the content. Other text is looked for in the content, ignoring case.
+
+    On PostgreSQL the content search is served by the trigram index ``ticket_content_trgm``
+    on ``UPPER(content)`` (migration 0003) for three characters or more. Shorter text has
+    no trigram: without letters that have a case (a two-character Chinese word) it is a
+    plain ``LIKE``, cheaper per row than ``UPPER(…) LIKE`` and the same result."""
+    q = q.strip()
+    if NUMBER_RE.match(q):
+        return Q(number=q.upper())
+    if len(q) < 3 and q.lower() == q.upper():
+        text = Q(content__contains=q)
+    else:
+        text = Q(content__icontains=q)
+    if PHONE_RE.match(q) and can_see_citizen(user):
+        return text | Q(citizen_phone=q)
+    return text
 
 
 def ticket_get(*, user: User, number: str) -> Ticket:

@@ -8,8 +8,10 @@ the API, timers, importers and the demo all call these functions.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,6 +25,7 @@ from hotline.core.policy import policy
 from hotline.orgs.choices import OrgKind
 from hotline.orgs.models import Organisation, User
 from hotline.orgs.selectors import center_org
+from hotline.routing import duplicates as routing_duplicates
 from hotline.tickets import deadlines, rules
 from hotline.tickets.choices import (
     AppealType,
@@ -86,6 +89,45 @@ def _check(user: User, action: str, **objects: Any) -> None:
 # -- archive and outbox ----------------------------------------------------------------------
 
 
+_pending = threading.local()
+
+
+def _ticket_write(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``transaction.atomic`` for a service that appends events: the outbox sequence is kept
+    in Python on the ticket row the service locked, and written back here once, with the
+    service's own ticket update when it has one (no extra query for it)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            outer = getattr(_pending, "tickets", None)
+            _pending.tickets = {}
+            try:
+                result = fn(*args, **kwargs)
+                for ticket in _pending.tickets.values():
+                    _flush_seq(ticket)
+            finally:
+                _pending.tickets = outer
+            return result
+
+    return wrapper
+
+
+def _flush_seq(ticket: Ticket) -> None:
+    if getattr(ticket, "_seq_unsaved", False):
+        Ticket.objects.filter(pk=ticket.pk).update(outbox_seq=ticket.outbox_seq)
+        ticket._seq_unsaved = False
+
+
+def _save_ticket(ticket: Ticket, fields: Sequence[str]) -> None:
+    """Save the changed fields of the locked ticket, with any outbox sequence not yet written."""
+    update = [*fields, "updated_at"]
+    if getattr(ticket, "_seq_unsaved", False):
+        update.append("outbox_seq")
+        ticket._seq_unsaved = False
+    ticket.save(update_fields=update)
+
+
 def _event(
     ticket: Ticket,
     type_: str,
@@ -96,9 +138,12 @@ def _event(
     assignment: Assignment | None = None,
     data: dict[str, Any] | None = None,
     push: bool = True,
+    seq_stored: bool = False,
 ) -> TicketEvent:
     """Append the event (Art 17) and, for state changes, the outbox row (Art 21) — same
-    transaction as the change itself."""
+    transaction as the change itself. The ticket must be the row the service locked (or
+    created): its ``outbox_seq`` is advanced here and written back by ``_ticket_write``
+    (``seq_stored``: the caller already stored the new value, as intake does on insert)."""
     if org is None and actor is not None:
         org = actor.organisation
     event = TicketEvent.objects.create(
@@ -111,9 +156,15 @@ def _event(
         data=data or {},
     )
     if push:
-        Ticket.objects.filter(pk=ticket.pk).update(outbox_seq=F("outbox_seq") + 1)
-        seq = Ticket.objects.filter(pk=ticket.pk).values_list("outbox_seq", flat=True).get()
-        ticket.outbox_seq = seq
+        if not seq_stored:
+            ticket.outbox_seq += 1
+            ticket._seq_unsaved = True
+            pending = getattr(_pending, "tickets", None)
+            if pending is None:
+                _flush_seq(ticket)  # called outside a service: write it back at once
+            else:
+                pending[ticket.pk] = ticket
+        seq = ticket.outbox_seq
         OutboxMessage.objects.create(
             ticket=ticket,
             seq=seq,
@@ -143,19 +194,47 @@ def _event(
     return event
 
 
+_LOCK_RELATED = ("county", "category")
+
+
 def _lock(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock: two people acting at once get one success."""
-    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the category join
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("county", "category")
-        .get(pk=ticket.pk)
-    )
+    """Re-read the ticket under a row lock: two people acting at once get one success.
+
+    The county and category the caller already loaded with this ticket are kept (they are
+    reference rows, not part of the ticket's state); only the missing ones are joined."""
+    cached = {
+        name: getattr(ticket, name)
+        for name in _LOCK_RELATED
+        if Ticket._meta.get_field(name).is_cached(ticket)
+    }
+    query = Ticket.objects.select_for_update(of=("self",))
+    missing = [name for name in _LOCK_RELATED if name not in cached]
+    if missing:
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the category join
+        query = query.select_related(*missing)
+    fresh = query.get(pk=ticket.pk)
+    for name, value in cached.items():
+        if getattr(fresh, f"{name}_id") == (value.pk if value is not None else None):
+            setattr(fresh, name, value)
+    return fresh
 
 
 def _lock_assignment(assignment: Assignment) -> tuple[Ticket, Assignment]:
-    ticket = _lock(assignment.ticket)
-    fresh = Assignment.objects.select_related("org", "parent").get(pk=assignment.pk)
+    """Lock the ticket, then re-read the assignment (its changes are made under that lock).
+    The unit the caller already loaded is kept; a parent is read only where there is one."""
+    field = Assignment._meta.get_field
+    ticket = _lock(
+        assignment.ticket
+        if field("ticket").is_cached(assignment)
+        else Ticket(pk=assignment.ticket_id)
+    )
+    org = assignment.org if field("org").is_cached(assignment) else None
+    query = (
+        Assignment.objects.all() if org is not None else Assignment.objects.select_related("org")
+    )
+    fresh = query.get(pk=assignment.pk)
+    if org is not None and fresh.org_id == org.pk:
+        fresh.org = org
     fresh.ticket = ticket
     return ticket, fresh
 
@@ -185,9 +264,10 @@ class IntakeResult:
 
 def _next_number(now: datetime) -> str:
     day: date = get_calendar().local(now).date()
+    # the day's row is locked, so the increment can be done here and written back
     seq, _created = TicketSequence.objects.select_for_update().get_or_create(day=day)
-    TicketSequence.objects.filter(pk=day).update(last=F("last") + 1)
-    seq.refresh_from_db()
+    seq.last += 1
+    seq.save(update_fields=["last"])
     return f"ZMD{day:%Y%m%d}{seq.last:05d}"
 
 
@@ -240,40 +320,39 @@ def _incident_kind(content: str) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    """Character-bigram Jaccard similarity (the routing engine refines repeat detection)."""
-
-    def grams(text: str) -> set[str]:
-        text = re.sub(r"\s+", "", text)
-        return {text[i : i + 2] for i in range(max(len(text) - 1, 1))}
-
-    ga, gb = grams(a), grams(b)
-    if not ga or not gb:
-        return 0.0
-    return len(ga & gb) / len(ga | gb)
+    """Character-bigram Jaccard similarity of the normalised texts (the routing engine's:
+    full-width folded, punctuation and boilerplate such as 市民来电反映 removed)."""
+    return routing_duplicates.similarity(a, b)
 
 
 def find_repeat_of(
     *, phone: str, county: Organisation, content: str, now: datetime
 ) -> Ticket | None:
     """Art 11(7), Art 29(5): the same citizen about the same matter (same county, similar
-    content) within the policy window → the original ticket of that chain."""
+    content) within the policy window → the original ticket of that chain. The substance test
+    is the routing engine's ``is_repeat`` (threshold: policy ``art9_repeat_similarity``)."""
     since = now - timedelta(days=policy("art9_repeat_window_days"))
-    threshold = policy("art9_repeat_similarity")
-    candidates = (
+    candidates = list(
         Ticket.objects.filter(
             citizen_phone=phone, county=county, received_at__gte=since, received_at__lte=now
         )
         .order_by("-received_at")
         .only("pk", "content", "repeat_of_id")[:50]
     )
-    for candidate in candidates:
-        if _similarity(candidate.content, content) >= threshold:
-            root_id = candidate.repeat_of_id or candidate.pk
-            return Ticket.objects.get(pk=root_id)
-    return None
+    match = routing_duplicates.is_repeat(
+        routing_duplicates.TicketText(None, content),
+        (routing_duplicates.TicketText(c.pk, c.content) for c in candidates),
+        same_phone=False,  # the query above already selected the caller and the county
+        same_county=False,
+        threshold=policy("art9_repeat_similarity"),
+    )
+    if match is None:
+        return None
+    candidate = next(c for c in candidates if c.pk == match.id)
+    return Ticket.objects.get(pk=candidate.repeat_of_id or candidate.pk)
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_intake(
     *,
     channel: str,
@@ -350,25 +429,32 @@ def ticket_intake(
         repeat_root.refresh_from_db(fields=["repeat_count"])
         ticket.repeat_of = repeat_root
         ticket.repeat_count = repeat_root.repeat_count
-    try:
-        with transaction.atomic():
-            ticket.save()
-    except IntegrityError:
-        # the same partner id raced in through another request: answer with the winner
-        existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
-        if existing is None:
-            raise
-        return IntakeResult(existing, False)
+    ticket.outbox_seq = 1  # the intake message below: stored with the row, no update after
+    if external_id is None:
+        ticket.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                ticket.save(force_insert=True)
+        except IntegrityError:
+            # the same partner id raced in through another request: answer with the winner
+            existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
+            if existing is None:
+                raise
+            return IntakeResult(existing, False)
     data: dict[str, Any] = {"channel": channel, "appeal_type": appeal_type}
     if repeat_root is not None:
         data["repeat_of"] = repeat_root.number
     if incident is not None:
         data["incident"] = incident.pk
-    _event(ticket, "intake", now=now, actor=actor, data=data)
+    _event(ticket, "intake", now=now, actor=actor, data=data, seq_stored=True)
+    from hotline.routing.services import record_intake  # routing imports the ticket models
+
+    record_intake(ticket=ticket, actor=actor, now=now)
     return IntakeResult(ticket, True)
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_answer(
     *,
     ticket: Ticket,
@@ -385,7 +471,6 @@ def ticket_answer(
     ticket.answer = answer
     ticket.closed_at = now
     ticket.close_reason = CloseReason.ANSWERED_AT_INTAKE
-    ticket.save(update_fields=["status", "answer", "closed_at", "close_reason", "updated_at"])
     _event(
         ticket,
         "answered",
@@ -393,10 +478,11 @@ def ticket_answer(
         actor=actor,
         data={"answer": answer, "knowledge_entries": list(knowledge_entries)},
     )
+    _save_ticket(ticket, ["status", "answer", "closed_at", "close_reason"])
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_reject(
     *,
     ticket: Ticket,
@@ -434,24 +520,24 @@ def ticket_reject(
     ticket.not_accepted_explanation = explanation
     ticket.transferred_to = transferred
     ticket.closed_at = now
-    ticket.save(
-        update_fields=[
+    if transferred:
+        data["transferred_to"] = transferred
+    _event(ticket, "not_accepted", now=now, actor=actor, data=data)
+    _save_ticket(
+        ticket,
+        [
             "status",
             "not_accepted_reason",
             "not_accepted_explanation",
             "transferred_to",
             "closed_at",
             "repeat_of",
-            "updated_at",
-        ]
+        ],
     )
-    if transferred:
-        data["transferred_to"] = transferred
-    _event(ticket, "not_accepted", now=now, actor=actor, data=data)
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_contact(
     *, ticket: Ticket, kind: str, party: str, consent: bool, actor: User, now: datetime
 ) -> Ticket:
@@ -467,7 +553,7 @@ def ticket_contact(
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_sudden_report(
     *,
     ticket: Ticket,
@@ -510,6 +596,40 @@ def ticket_sudden_report(
     return reports
 
 
+INCIDENT_CLOSERS = frozenset({"dispatcher", "supervisor"})
+
+
+@transaction.atomic
+def incident_close(*, incident: Incident, note: str = "", actor: User, now: datetime) -> Incident:
+    """Art 18: the major incident is over — its record (并单) is closed by the center, so new
+    calls are no longer linked to it. Every linked ticket's archive records the closing; the
+    tickets themselves go on through their own lifecycle (their progress duty lasts until each
+    is closed)."""
+    if not (actor.is_superuser or actor.has_role(*INCIDENT_CLOSERS)):
+        raise PermissionDenied()
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.closed_at is not None:
+        raise Conflict("该重大诉求事件已结束", code="already_closed")
+    if now < incident.opened_at:
+        raise InvalidInput("结束时间不能早于事件开始时间", code="invalid_closed_at")
+    note = _clean_text(note, "note", required=False, limit=2000)
+    incident.closed_at = now
+    incident.save(update_fields=["closed_at"])
+    data = {"incident": incident.pk, "title": incident.title, "note": note}
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket_id=ticket_id,
+            at=now,
+            type="incident_closed",
+            actor=actor,
+            org=actor.organisation,
+            data=data,
+        )
+        for ticket_id in incident.tickets.order_by("pk").values_list("pk", flat=True)
+    )
+    return incident
+
+
 # -- dispatch (Art 14, 18) ----------------------------------------------------------------------
 
 
@@ -549,7 +669,7 @@ def _new_assignment(
     return assignment
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_dispatch(
     *,
     ticket: Ticket,
@@ -565,14 +685,17 @@ def ticket_dispatch(
     ticket = _lock(ticket)
     _check(actor, "dispatch", ticket=ticket)
     _validate_units(lead, assists)
+    from hotline.routing.services import record_dispatch  # routing imports the ticket models
+
+    # what routing suggests (before this dispatch counts) vs. the lead chosen; precedent
+    record_dispatch(
+        ticket=ticket, lead=lead, assists=assists, coordinated=coordinated, actor=actor, now=now
+    )
     _set_ticket_state(ticket, "dispatch")
     late = ticket.dispatch_due_at is not None and now > ticket.dispatch_due_at
     ticket.dispatched_at = ticket.dispatched_at or now
     ticket.dispatch_overdue = ticket.dispatch_overdue or late
     ticket.coordinated = ticket.coordinated or coordinated
-    ticket.save(
-        update_fields=["status", "dispatched_at", "dispatch_overdue", "coordinated", "updated_at"]
-    )
     created = [
         _new_assignment(
             ticket=ticket, org=lead, role=AssignmentRole.LEAD, parent=None, actor=actor, now=now
@@ -598,10 +721,11 @@ def ticket_dispatch(
             "assignments": [a.pk for a in created],
         },
     )
+    _save_ticket(ticket, ["status", "dispatched_at", "dispatch_overdue", "coordinated"])
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_redispatch(
     *,
     assignment: Assignment,
@@ -686,7 +810,19 @@ def _sign(
     )
     assignment.first_signed_at = assignment.first_signed_at or clock_start
     _start_clock(ticket, assignment, clock_start=clock_start)
-    assignment.save()
+    assignment.save(
+        update_fields=[
+            "status",
+            "signed_at",
+            "auto_signed",
+            "signed_late",
+            "first_signed_at",
+            "due_at",
+            "return_window_ends_at",
+            "first_response_due_at",
+            "progress_due_at",
+        ]
+    )
     _event(
         ticket,
         "auto_signed" if auto else "signed",
@@ -702,7 +838,7 @@ def _sign(
     )
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_sign(*, assignment: Assignment, actor: User, now: datetime) -> Ticket:
     """Art 15(1): sign at once on receipt; the handling clock starts on the sign day."""
     ticket, assignment = _lock_assignment(assignment)
@@ -711,7 +847,7 @@ def assignment_sign(*, assignment: Assignment, actor: User, now: datetime) -> Ti
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_auto_sign(*, assignment: Assignment, now: datetime) -> bool:
     """Art 15(1) (choice): unsigned 2 working-day hours after dispatch → signed by the system,
     with the sign time set to the moment those hours ended; recorded as a late sign."""
@@ -755,7 +891,7 @@ def _request_review(
     return review
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_return(
     *,
     assignment: Assignment,
@@ -792,7 +928,7 @@ def assignment_return(
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_request_extension(
     *, assignment: Assignment, working_days: int, reason: str, actor: User, now: datetime
 ) -> Ticket:
@@ -814,7 +950,7 @@ def assignment_request_extension(
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_progress(
     *,
     assignment: Assignment,
@@ -865,11 +1001,13 @@ def assignment_progress(
 
 def _top_level_live(ticket: Ticket) -> list[Assignment]:
     return list(
-        ticket.assignments.filter(parent__isnull=True).exclude(status=AssignmentStatus.RETURNED)
+        ticket.assignments.filter(parent__isnull=True)
+        .exclude(status=AssignmentStatus.RETURNED)
+        .select_related("org")
     )
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_reply(
     *,
     assignment: Assignment,
@@ -892,7 +1030,16 @@ def assignment_reply(
     if late and not assignment.overdue:
         assignment.overdue = True
         assignment.overdue_at = deadlines.deadline_instant(assignment.due_at)
-    assignment.save()
+    assignment.save(
+        update_fields=[
+            "status",
+            "replied_at",
+            "reply_content",
+            "citizen_contacted",
+            "overdue",
+            "overdue_at",
+        ]
+    )
     _event(
         ticket,
         "replied",
@@ -913,7 +1060,6 @@ def assignment_reply(
         _set_ticket_state(ticket, "all_replied")
         ticket.result_received_at = now
         ticket.callback_due_at = deadlines.callback_due(get_calendar(), received_at=now)
-        ticket.save(update_fields=["status", "result_received_at", "callback_due_at", "updated_at"])
         _event(
             ticket,
             "awaiting_callback",
@@ -921,6 +1067,7 @@ def assignment_reply(
             actor=None,
             data={"callback_due_at": ticket.callback_due_at.isoformat()},
         )
+        _save_ticket(ticket, ["status", "result_received_at", "callback_due_at"])
     return ticket
 
 
@@ -937,18 +1084,18 @@ def _close(ticket: Ticket, *, reason: str, actor: User | None, now: datetime) ->
     _set_ticket_state(ticket, "close")
     ticket.closed_at = now
     ticket.close_reason = reason
-    ticket.save(
-        update_fields=[
+    _event(ticket, "closed", now=now, actor=actor, data={"close_reason": reason})
+    _save_ticket(
+        ticket,
+        [
             "status",
             "closed_at",
             "close_reason",
             "evaluation_outcome",
             "evaluation_resolved",
             "evaluated_at",
-            "updated_at",
-        ]
+        ],
     )
-    _event(ticket, "closed", now=now, actor=actor, data={"close_reason": reason})
 
 
 def _redo(ticket: Ticket, *, actor: User | None, now: datetime) -> list[Assignment]:
@@ -960,18 +1107,6 @@ def _redo(ticket: Ticket, *, actor: User | None, now: datetime) -> list[Assignme
     ticket.redo_total += 1
     ticket.result_received_at = None
     ticket.callback_due_at = None
-    ticket.save(
-        update_fields=[
-            "status",
-            "redo_total",
-            "result_received_at",
-            "callback_due_at",
-            "evaluation_outcome",
-            "evaluation_resolved",
-            "evaluated_at",
-            "updated_at",
-        ]
-    )
     redone = []
     for assignment in _top_level_live(ticket):
         _set_assignment_state(assignment, "redo")
@@ -996,10 +1131,22 @@ def _redo(ticket: Ticket, *, actor: User | None, now: datetime) -> list[Assignme
             data={"redo_count": assignment.redo_count, "due_at": assignment.due_at.isoformat()},
         )
         redone.append(assignment)
+    _save_ticket(
+        ticket,
+        [
+            "status",
+            "redo_total",
+            "result_received_at",
+            "callback_due_at",
+            "evaluation_outcome",
+            "evaluation_resolved",
+            "evaluated_at",
+        ],
+    )
     return redone
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_callback(
     *,
     ticket: Ticket,
@@ -1046,7 +1193,7 @@ def ticket_callback(
     return ticket
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_close_no_response(*, ticket: Ticket, now: datetime) -> bool:
     """Art 16(1): no evaluation by the callback deadline → closed as basically satisfied."""
     ticket = _lock(ticket)
@@ -1063,7 +1210,7 @@ def ticket_close_no_response(*, ticket: Ticket, now: datetime) -> bool:
     return True
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_dispute(*, ticket: Ticket, reason: str, actor: User, now: datetime) -> Ticket:
     """Art 16(2): a unit disputes an evaluation (异议); the center screens it (甄别)."""
     ticket = _lock(ticket)
@@ -1118,7 +1265,7 @@ def _lock_review(review: Review) -> tuple[Ticket, Review]:
     return ticket, fresh
 
 
-@transaction.atomic
+@_ticket_write
 def review_approve(
     *,
     review: Review,
@@ -1215,8 +1362,8 @@ def _approve_return(ticket, review, *, lead, assists, actor, now, decision) -> N
         ticket.dispatch_due_at = deadlines.dispatch_due(
             received_at=now, major=ticket.major_incident
         )
-        ticket.save(update_fields=["status", "dispatch_due_at", "updated_at"])
         _event(ticket, "back_to_dispatch", now=now, actor=actor)
+        _save_ticket(ticket, ["status", "dispatch_due_at"])
     elif (
         assignment.parent_id is None
         and ticket.status == TicketStatus.IN_HANDLING
@@ -1225,8 +1372,8 @@ def _approve_return(ticket, review, *, lead, assists, actor, now, decision) -> N
         _set_ticket_state(ticket, "all_replied")
         ticket.result_received_at = now
         ticket.callback_due_at = deadlines.callback_due(get_calendar(), received_at=now)
-        ticket.save(update_fields=["status", "result_received_at", "callback_due_at", "updated_at"])
         _event(ticket, "awaiting_callback", now=now, actor=None)
+        _save_ticket(ticket, ["status", "result_received_at", "callback_due_at"])
 
 
 def _approve_extension(ticket, review, *, override, actor, now, decision) -> None:
@@ -1267,7 +1414,7 @@ def _approve_extension(ticket, review, *, override, actor, now, decision) -> Non
     )
 
 
-@transaction.atomic
+@_ticket_write
 def review_reject(*, review: Review, reason: str, actor: User, now: datetime) -> Ticket:
     ticket, review = _lock_review(review)
     _may_review(actor, review)
@@ -1305,7 +1452,7 @@ def review_reject(*, review: Review, reason: str, actor: User, now: datetime) ->
 # -- timers' actions ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_mark_overdue(*, assignment: Assignment, now: datetime) -> bool:
     """An assignment past its deadline is overdue; overdue is never silently cleared."""
     ticket, assignment = _lock_assignment(assignment)
@@ -1330,7 +1477,7 @@ def assignment_mark_overdue(*, assignment: Assignment, now: datetime) -> bool:
     return True
 
 
-@transaction.atomic
+@_ticket_write
 def ticket_mark_dispatch_overdue(*, ticket: Ticket, now: datetime) -> bool:
     ticket = _lock(ticket)
     if (
@@ -1340,7 +1487,6 @@ def ticket_mark_dispatch_overdue(*, ticket: Ticket, now: datetime) -> bool:
     ):
         return False
     ticket.dispatch_overdue = True
-    ticket.save(update_fields=["dispatch_overdue", "updated_at"])
     _event(
         ticket,
         "dispatch_overdue",
@@ -1348,10 +1494,11 @@ def ticket_mark_dispatch_overdue(*, ticket: Ticket, now: datetime) -> bool:
         actor=None,
         data={"dispatch_due_at": ticket.dispatch_due_at.isoformat()},
     )
+    _save_ticket(ticket, ["dispatch_overdue"])
     return True
 
 
-@transaction.atomic
+@_ticket_write
 def assignment_progress_missed(*, assignment: Assignment, now: datetime) -> bool:
     """Art 18: a major-incident unit that misses its first response or daily update."""
     ticket, assignment = _lock_assignment(assignment)

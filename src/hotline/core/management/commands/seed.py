@@ -46,6 +46,7 @@ class Command(BaseCommand):
         # Later contexts add their demo data through a `demo.seed(...)` hook of their own.
         for module_name in (
             "hotline.tickets.demo",
+            "hotline.routing.demo",
             "hotline.knowledge.demo",
             "hotline.exchange.demo",
         ):

@@ -1,0 +1,82 @@
+"""Routing suggestions in the console (htmx fragments): while the agent types an appeal —
+categories, county/township, units, similar open tickets (并单) and a repeat appeal — and on
+the ticket page's dispatch form — the lead units with their reasons. One click fills the
+field (see the templates ``console/partials/routing_*.html``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from hotline.console.views import staff_required
+from hotline.core import clock
+from hotline.core.errors import NotFound
+from hotline.routing import services as routing
+from hotline.routing.api import may_see_suggestions
+from hotline.tickets import rules, selectors
+from hotline.tickets.models import Incident
+
+MIN_TEXT = 6  # characters of content before suggesting anything
+
+
+@require_GET
+@staff_required
+def intake_suggest(request: HttpRequest) -> HttpResponse:
+    """``GET /console/routing/intake/?content=&address=&county=&citizen_phone=&category=``"""
+    content = request.GET.get("content", "").strip()[: routing.MAX_TEXT]
+    address = request.GET.get("address", "").strip()[:300]
+    ctx: dict[str, Any] = {"content": content, "allowed": may_see_suggestions(request.user)}
+    if ctx["allowed"] and (len(content) >= MIN_TEXT or len(address) >= 2):
+        ctx["s"] = routing.suggest(
+            text=content,
+            address=address,
+            county=request.GET.get("county", "").strip()[:40],
+            phone=request.GET.get("citizen_phone", "").strip()[:30],
+            category=request.GET.get("category", "").strip()[:80],
+            now=clock.now(),
+        )
+        ctx["county_chosen"] = request.GET.get("county", "").strip()
+        incidents = [d["incident"] for d in ctx["s"]["duplicates"] if d["incident"]]
+        ctx["incidents"] = list(
+            Incident.objects.filter(pk__in=incidents, closed_at__isnull=True).order_by("-opened_at")
+        )
+    return render(request, "console/partials/routing_intake.html", ctx)
+
+
+@require_GET
+@staff_required
+def dispatch_suggest(request: HttpRequest, number: str) -> HttpResponse:
+    """``GET /console/routing/tickets/<number>/units/``: lead units for the dispatch form."""
+    try:
+        ticket = selectors.ticket_get(user=request.user, number=number)
+    except NotFound:
+        raise Http404 from None
+    if not rules.allowed(request.user, "dispatch", ticket=ticket):
+        return HttpResponse(status=403)
+    category = ticket.category.code if ticket.category_id else ""
+    place = routing.locate(ticket.address, ticket.content, ticket.county.code)
+    units = routing.suggest_units(
+        ticket.content,
+        category=category,
+        county=ticket.county.code,
+        township=place.township if place.county == ticket.county.code else "",
+        exclude_ticket=ticket.pk,
+    )
+    return render(
+        request,
+        "console/partials/routing_dispatch.html",
+        {"units": units, "ticket": ticket, "place": place},
+    )
+
+
+def intake_incident(request: HttpRequest) -> dict[str, Any]:
+    """The open incident (并单事件) the agent chose among the suggestions, as extra
+    ``ticket_intake`` arguments (``{}`` when none was chosen)."""
+    raw = request.POST.get("incident", "").strip()
+    if not raw.isdigit():
+        return {}
+    incident = Incident.objects.filter(pk=int(raw), closed_at__isnull=True).first()
+    return {"incident": incident} if incident is not None else {}
