@@ -62,3 +62,58 @@ def test_art18_the_center_closes_a_major_incident_and_every_linked_ticket_record
     with pytest.raises(services.Conflict) as refused:
         services.incident_close(incident=incident, actor=users["supervisor"], now=closed_at)
     assert refused.value.code == "already_closed"
+
+
+def test_art18_a_closed_incident_takes_no_new_calls(demo_orgs):
+    users = {u.username: u for u in User.objects.select_related("organisation")}
+    county, now = demo_orgs["411702"], at("2026-09-30 09:00")
+    incident = _call(county, users["agent"], now).incident
+    services.incident_close(incident=incident, actor=users["supervisor"], now=now)
+    with pytest.raises(InvalidInput) as raised:
+        _call(county, users["agent"], now, incident=incident, phone="13900003333")
+    assert raised.value.code == "incident_closed"
+    assert incident.tickets.count() == 1
+
+
+def test_art18_incidents_are_listed_and_closed_over_the_api(api, demo_orgs):
+    users = {u.username: u for u in User.objects.select_related("organisation")}
+    county, now = demo_orgs["411702"], at("2026-09-30 09:00")
+    incident = _call(county, users["agent"], now).incident
+    _call(county, users["agent"], now, incident=incident, phone="13900002222")
+
+    listed = api("dispatcher").get("/incidents", open=True).json()
+    assert listed["count"] == 1
+    item = listed["items"][0]
+    assert item["id"] == incident.pk and item["calls"] == 2 and item["closed_at"] is None
+    assert item["county"] == "411702"
+    # a unit has no incident list; closing is for dispatchers and supervisors
+    assert api("org.housing").get("/incidents").json()["count"] == 0
+    assert api("org.housing").post(f"/incidents/{incident.pk}/close", {}).status_code == 404
+    assert api("agent").post(f"/incidents/{incident.pk}/close", {}).status_code == 403
+
+    closed = api("dispatcher").ok(f"/incidents/{incident.pk}/close", {"note": "已恢复供电"})
+    assert closed["closed_at"] is not None and closed["calls"] == 2
+    again = api("dispatcher").post(f"/incidents/{incident.pk}/close", {})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_closed"
+    assert api("dispatcher").get("/incidents", open=True).json()["count"] == 0
+
+
+def test_art18_the_admin_closes_incidents_only_through_the_service(client, demo_orgs):
+    users = {u.username: u for u in User.objects.select_related("organisation")}
+    now = at("2026-09-30 09:00")
+    incident = _call(demo_orgs["411702"], users["agent"], now).incident
+    client.force_login(users["admin"])
+    url = "/admin/tickets/incident/"
+    assert client.get(url).status_code == 200
+    # no edit form that could set closed_at behind the service's back
+    change = client.post(f"{url}{incident.pk}/change/", {"closed_at_0": "2026-09-30"})
+    assert change.status_code in (302, 403) or b"closed_at_0" not in change.content
+    incident.refresh_from_db()
+    assert incident.closed_at is None
+    response = client.post(
+        url, {"action": "close_incidents", "_selected_action": [incident.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    incident.refresh_from_db()
+    assert incident.closed_at is not None
+    assert TicketEvent.objects.filter(type="incident_closed").count() == 1

@@ -1,7 +1,7 @@
 """Back-office views of the lifecycle. Tickets are read-only here: every change goes through
 the services (pages and API), so the admin can never bypass a rule."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from hotline.tickets.models import (
@@ -111,9 +111,29 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ReadOnlyAdmin):
+    """Incidents are opened by intake and closed through the service (Art 18): the action
+    below, or ``POST /api/v1/incidents/{id}/close``."""
+
     list_display = ("title", "kind", "county", "opened_at", "closed_at")
-    list_filter = ("kind",)
+    list_filter = ("kind", ("closed_at", admin.EmptyFieldListFilter))
+    list_select_related = ("county",)
+    actions = ("close_incidents",)
+
+    @admin.action(description=_("结束所选重大诉求事件"))
+    def close_incidents(self, request, queryset):
+        from hotline.core import clock
+        from hotline.core.errors import DomainError
+        from hotline.tickets.services import incident_close
+
+        done = 0
+        for incident in queryset.filter(closed_at__isnull=True):
+            try:
+                incident_close(incident=incident, actor=request.user, now=clock.now())
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{incident}: {exc.message}", messages.ERROR)
+        self.message_user(request, _("已结束 %(n)d 个事件") % {"n": done}, messages.SUCCESS)
 
 
 @admin.register(SuddenEventReport)

@@ -636,3 +636,55 @@ def reject_review(request: HttpRequest, review_id: int, payload: RejectReviewIn)
         review=review, reason=payload.reason, actor=request.user, now=clock.now()
     )
     return _fresh(request, review.ticket.number)
+
+
+# -- major incidents (Art 18, 并单) ------------------------------------------------------------
+
+
+class IncidentFilter(PageQuery):
+    open: bool | None = None
+
+
+class IncidentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    county: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    calls: int
+
+
+class IncidentCloseIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+def _incident_out(incident) -> dict:
+    return {
+        "id": incident.pk,
+        "kind": incident.kind,
+        "title": incident.title,
+        "county": incident.county.code if incident.county_id else None,
+        "opened_at": incident.opened_at,
+        "closed_at": incident.closed_at,
+        "calls": getattr(incident, "calls", None) or incident.tickets.count(),
+    }
+
+
+@router.get("/incidents", response={200: Paged[IncidentOut], **ERRORS})
+def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]):
+    """Major incidents with the number of calls linked to each, newest first (`open=true`:
+    those still in progress)."""
+    qs = selectors.incident_list(user=request.user, open_only=filters.open)
+    return page_of(qs, filters, _incident_out)
+
+
+@router.post("/incidents/{incident_id}/close", response={200: IncidentOut, **ERRORS})
+def close_incident(request: HttpRequest, incident_id: int, payload: IncidentCloseIn):
+    """The incident is over (dispatchers and supervisors): new calls are no longer linked to
+    it and every linked ticket's archive records the closing."""
+    incident = selectors.incident_get(user=request.user, incident_id=incident_id)
+    services.incident_close(
+        incident=incident, note=payload.note, actor=request.user, now=clock.now()
+    )
+    return _incident_out(selectors.incident_get(user=request.user, incident_id=incident_id))

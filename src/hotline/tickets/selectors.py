@@ -12,7 +12,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from hotline.core.errors import NotFound
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, User
-from hotline.tickets.models import Assignment, CitizenDataAccess, Review, Ticket, TicketEvent
+from hotline.tickets.models import (
+    Assignment,
+    CitizenDataAccess,
+    Incident,
+    Review,
+    Ticket,
+    TicketEvent,
+)
 
 # Roles that need the citizen's name and phone to do their work (Art 25: masked otherwise).
 CITIZEN_DATA_ROLES = frozenset(
@@ -326,3 +333,24 @@ def closed_ticket_texts():
         .values_list("content", "category__code")
         .iterator(chunk_size=2000)
     )
+
+
+def incident_list(*, user: User, open_only: bool | None = None) -> QuerySet[Incident]:
+    """Major incidents (Art 18) with their linked-call counts: the center and the oversight
+    bodies see all of them; a county sees those in its territory; a unit sees none."""
+    qs = Incident.objects.select_related("county").annotate(calls=Count("tickets"))
+    if not sees_everything(user):
+        org = user.organisation
+        if org is None or org.kind != OrgKind.COUNTY:
+            return qs.none()
+        qs = qs.filter(county=org)
+    if open_only is not None:
+        qs = qs.filter(closed_at__isnull=open_only)
+    return qs.order_by("-opened_at", "-id")
+
+
+def incident_get(*, user: User, incident_id: int) -> Incident:
+    incident = incident_list(user=user).filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFound()
+    return incident

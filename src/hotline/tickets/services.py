@@ -398,6 +398,11 @@ def ticket_intake(
         if existing is not None:
             return IntakeResult(existing, False)
 
+    if (
+        incident is not None
+        and Incident.objects.filter(pk=incident.pk, closed_at__isnull=False).exists()
+    ):
+        raise InvalidInput("该重大诉求事件已结束，不能再关联新的来电", code="incident_closed")
     repeat_root = find_repeat_of(phone=phone, county=county, content=content, now=now)
     if major_incident and incident is None:
         incident = Incident.objects.create(
