@@ -196,6 +196,18 @@ def shoot(base: str, out: Path, picks: dict, width: int, errors: list[str]) -> N
         snap(page, "intake-reject-guidance", full=False)
         page.context.close()
 
+        # routing: categories, place, units and similar open tickets while the agent types
+        page = page_for("agent")
+        page.fill("input[name=citizen_phone]", "13800138001")
+        page.fill("input[name=address]", "驿城区雪松路与开源大道交叉口")
+        page.fill(
+            "textarea[name=content]",
+            "来电人反映驿城区雪松路一带突然停电，已经一个多小时了，家里有老人，请尽快处理。",
+        )
+        page.wait_for_selector("#routing-suggestions [data-routing-suggestions]", timeout=30000)
+        snap(page, "intake-suggestions", full=False)
+        page.context.close()
+
         if picks.get("unit_ticket"):
             page = page_for(f"org.{picks['unit']}")
             page.goto(f"{base}/tickets/{picks['unit_ticket']}/")
