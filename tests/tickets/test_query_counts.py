@@ -3,7 +3,9 @@ them, so each one's cost is a budget). The numbers are the ticket services' own,
 inside the test transaction (so each service's atomic block adds SAVEPOINT and RELEASE);
 the routing engine's suggestion records are stubbed out here and have their own budget.
 
-Before the budget was set (issue #3): intake 13, dispatch 9, sign 10, reply 16, callback 13.
+Before the budget was set (issue #3): intake 13, dispatch 9, sign 10, reply 16, callback 13;
+then 8, 7, 8, 12, 9. Now an action that records two events (the last reply, a callback) writes
+them with one INSERT per table, and only a county body's reply asks about pending children.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from hotline.calendar.services import get_calendar
 from hotline.core.policy import policy
 from hotline.orgs.models import Organisation, User
 from hotline.tickets import deadlines, services
-from hotline.tickets.models import Assignment, OutboxMessage, Ticket
+from hotline.tickets.models import Assignment, OutboxMessage, Ticket, TicketEvent
 
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = {"intake": 8, "dispatch": 7, "sign": 8, "reply": 12, "callback": 9}
+BUDGET = {"intake": 8, "dispatch": 7, "sign": 8, "reply": 10, "callback": 7}
+# a unit that is not a county body has no re-dispatched children to wait for
+UNIT_REPLY_BUDGET = 9
 PHONES = count(13900000000)
 
 
@@ -141,3 +145,42 @@ def test_source_time_limits_are_read_again_after_an_edit(people, demo_orgs, warm
     row.delete()
     assert deadlines.base_working_days(appeal_type="complaint", channel="national") == 7
     assert Organisation.objects.filter(code="411702").exists()
+
+
+def test_a_city_unit_reply_and_its_callback_keep_the_archive_in_order(
+    people, demo_orgs, warm, django_assert_max_num_queries
+):
+    """A reply by a city department (no children possible) skips the pending-children query;
+    the two events of the last reply and of the callback are written together, in order."""
+    now = at("2026-09-30 09:00")
+    unit_org = demo_orgs["housing"]
+    unit = User.objects.select_related("organisation").get(username="org.housing")
+    unit.has_role("unit_handler")
+    ticket = _intake(people, demo_orgs["411702"], now)
+    ticket = services.ticket_dispatch(
+        ticket=ticket, lead=unit_org, actor=people["dispatcher"], now=now + timedelta(minutes=5)
+    )
+    assignment = ticket.written_assignments[0]
+    services.assignment_sign(assignment=assignment, actor=unit, now=now + timedelta(hours=1))
+    assignment = Assignment.objects.get(ticket=ticket)
+    with django_assert_max_num_queries(UNIT_REPLY_BUDGET):
+        ticket = services.assignment_reply(
+            assignment=assignment, content="已处理", actor=unit, now=now + timedelta(days=1)
+        )
+    assert ticket.status == "awaiting_callback"
+    ticket = services.ticket_callback(
+        ticket=ticket, outcome="satisfied", actor=people["callback"], now=now + timedelta(days=2)
+    )
+    events = list(TicketEvent.objects.filter(ticket=ticket).order_by("pk").values_list("type"))
+    assert [t for (t,) in events] == [
+        "intake",
+        "dispatched",
+        "signed",
+        "replied",
+        "awaiting_callback",
+        "callback",
+        "closed",
+    ]
+    outbox = list(OutboxMessage.objects.filter(ticket=ticket).order_by("seq").values_list("type"))
+    assert [t for (t,) in outbox] == [t for (t,) in events]
+    assert Ticket.objects.get(pk=ticket.pk).outbox_seq == 7

@@ -103,13 +103,28 @@ def art30_repeat_months(*, now: datetime) -> int:
         .distinct()
         .order_by()
     )
-    roots = Ticket.objects.filter(pk__in=list(root_ids[:2000]), repeat_count__gte=months - 1)
+    ids = list(root_ids[:2000])
+    if not ids:  # the usual sweep: no chain appealed again lately, one query
+        return 0
+    # the months of every candidate chain from two narrow queries; rows only for a proposal
+    roots = list(
+        Ticket.objects.filter(pk__in=ids, repeat_count__gte=months - 1)
+        .order_by()
+        .values_list("pk", "received_at")
+    )
+    if not roots:
+        return 0
+    moments = {pk: [received_at] for pk, received_at in roots}
+    chains = Ticket.objects.filter(repeat_of__in=list(moments), received_at__lte=now).order_by()
+    for root_id, received_at in chains.values_list("repeat_of", "received_at"):
+        moments[root_id].append(received_at)
     done = 0
-    for root in roots.order_by():
-        chain = [root, *root.repeats.filter(received_at__lte=now)]
-        run = _longest_run({_month_index(t.received_at) for t in chain})
+    for root_id, _received_at in roots:
+        run = _longest_run({_month_index(moment) for moment in moments[root_id]})
         if run < months:
             continue
+        root = Ticket.objects.get(pk=root_id)
+        chain = [root, *root.repeats.filter(received_at__lte=now)]
         done += bool(
             case_propose(
                 instrument=ESCALATION,

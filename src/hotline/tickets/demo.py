@@ -1189,19 +1189,26 @@ class History:
             now=self.now,
         )
         case.lead = case.lead or right or lead
-        for asg in self._new_assignments(case):
+        for asg in self._new_assignments(case, case.ticket):
             if asg.role == "lead" and plan:
                 asg.plan = f"return:{plan}"
                 asg.wrong = plan.startswith("approve")
             self._schedule_sign(asg)
 
-    def _new_assignments(self, case: Case) -> list[Asg]:
+    def _new_assignments(self, case: Case, returned: Ticket | None = None) -> list[Asg]:
+        """The assignments not yet known: those the service just created, as it returned them
+        on its ticket (``written_assignments``), else read from the database."""
         known = {a.pk for a in case.asgs}
-        rows = (
-            Assignment.objects.filter(ticket_id=case.ticket.pk)
-            .order_by("id")
-            .values_list("pk", "org__code", "role", "sign_due_at", "parent_id")
-        )
+        written = returned.__dict__.get("written_assignments") if returned is not None else None
+        rows: Any
+        if written is not None:
+            rows = [(a.pk, a.org.code, a.role, a.sign_due_at, a.parent_id) for a in written]
+        else:
+            rows = (
+                Assignment.objects.filter(ticket_id=case.ticket.pk)
+                .order_by("id")
+                .values_list("pk", "org__code", "role", "sign_due_at", "parent_id")
+            )
         created = []
         for pk, org, role, sign_due, parent_id in rows:
             if pk in known:
@@ -1251,26 +1258,30 @@ class History:
             self.at(asg.sign_due_at + self.minutes(125, 200), self.after_auto_sign, asg)
 
     def sign(self, asg: Asg) -> None:
-        services.assignment_sign(
+        ticket = services.assignment_sign(
             assignment=self._obj(asg), actor=self.unit_user(asg.org), now=self.now
         )
-        self._after_sign(asg)
+        signed = next(a for a in ticket.__dict__["written_assignments"] if a.pk == asg.pk)
+        asg.due_at = signed.due_at  # as the service set it: no read back
+        self._after_sign(asg, refresh=False)
 
     def after_auto_sign(self, asg: Asg) -> None:
-        status = Assignment.objects.filter(pk=asg.pk).values_list("status", flat=True).get()
+        status, due_at = Assignment.objects.filter(pk=asg.pk).values_list("status", "due_at").get()
         if status == AssignmentStatus.AWAITING_SIGN:  # the sweep has not come yet
             self.at(self.now + timedelta(hours=1), self.after_auto_sign, asg)
             return
-        self._after_sign(asg)
+        asg.due_at = due_at  # read with the status: no second read
+        self._after_sign(asg, refresh=False)
 
     def _refresh_due(self, asg: Asg) -> datetime:
         asg.due_at = Assignment.objects.filter(pk=asg.pk).values_list("due_at", flat=True).get()
         return asg.due_at
 
-    def _after_sign(self, asg: Asg) -> None:
+    def _after_sign(self, asg: Asg, *, refresh: bool = True) -> None:
         rng = self.rng
         case = asg.case
-        self._refresh_due(asg)
+        if refresh:
+            self._refresh_due(asg)
         if case.ticket.major_incident:
             self.at(self.now + self.minutes(10, 35), self.first_response, asg)
             return
@@ -1330,14 +1341,14 @@ class History:
             other = self._county_child(case, avoid=lead)
             if other != lead:
                 assists = [other]
-        services.assignment_redispatch(
+        ticket = services.assignment_redispatch(
             assignment=self._obj(asg),
             lead=self.orgs[lead],
             assists=[self.orgs[a] for a in assists],
             actor=self.unit_user(asg.org),
             now=self.now,
         )
-        for child in self._new_assignments(asg.case):
+        for child in self._new_assignments(asg.case, ticket):
             self._schedule_sign(child)
 
     # -- return (Art 15(1)) -----------------------------------------------------------------------

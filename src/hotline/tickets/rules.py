@@ -151,6 +151,16 @@ def _refused(code: str, message: str) -> Decision:
     return Decision(False, code, 409, message)
 
 
+def _may_have_children(assignment) -> bool:
+    """Only a county body re-dispatches (the ``redispatch`` action is ``county_only``), so only
+    its assignments can have children: for any other the pending-children query is skipped.
+    Decided only from an organisation already loaded with the assignment (as the services
+    do); without one the query is made, not an extra read of the organisation."""
+    if not type(assignment).org.is_cached(assignment):
+        return True
+    return assignment.org.kind == OrgKind.COUNTY
+
+
 def _conditions(action: str, *, ticket, assignment, now) -> Decision:
     """Rules beyond the state tables that decide whether an action is open at all, so a page
     never shows a button the service would refuse (Art 15(1), 15(3), 16(2), Art 7)."""
@@ -174,6 +184,7 @@ def _conditions(action: str, *, ticket, assignment, now) -> Decision:
             return _refused("extension_pending", "已有待审核的延期申请")
     if (
         action == "reply"
+        and _may_have_children(assignment)
         and assignment.children.exclude(status__in=[A.REPLIED, A.RETURNED]).exists()
     ):
         return _refused("children_pending", "下级承办单位尚未全部答复")

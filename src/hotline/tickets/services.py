@@ -101,16 +101,34 @@ def _ticket_write(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with transaction.atomic():
             outer = getattr(_pending, "tickets", None)
+            outer_rows = getattr(_pending, "rows", None)
+            if outer_rows is not None:
+                _flush_rows(outer_rows)  # a nested service: the archive keeps its order
             _pending.tickets = {}
+            _pending.rows = ([], [])
             try:
                 result = fn(*args, **kwargs)
+                _flush_rows(_pending.rows)
                 for ticket in _pending.tickets.values():
                     _flush_seq(ticket)
             finally:
                 _pending.tickets = outer
+                _pending.rows = outer_rows
             return result
 
     return wrapper
+
+
+def _flush_rows(rows: tuple[list[TicketEvent], list[OutboxMessage]]) -> None:
+    """Write the events and outbox rows a service appended: one INSERT per table, in the
+    order they were appended (an action that records two events writes them together)."""
+    events, messages = rows
+    if events:
+        TicketEvent.objects.bulk_create(events)
+        events.clear()
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
+        messages.clear()
 
 
 def _flush_seq(ticket: Ticket) -> None:
@@ -146,7 +164,8 @@ def _event(
     (``seq_stored``: the caller already stored the new value, as intake does on insert)."""
     if org is None and actor is not None:
         org = actor.organisation
-    event = TicketEvent.objects.create(
+    rows = getattr(_pending, "rows", None)
+    event = TicketEvent(
         ticket=ticket,
         assignment=assignment,
         at=now,
@@ -155,6 +174,10 @@ def _event(
         org=org,
         data=data or {},
     )
+    if rows is None:
+        event.save(force_insert=True)  # called outside a service: written at once
+    else:
+        rows[0].append(event)
     if push:
         if not seq_stored:
             ticket.outbox_seq += 1
@@ -165,7 +188,7 @@ def _event(
             else:
                 pending[ticket.pk] = ticket
         seq = ticket.outbox_seq
-        OutboxMessage.objects.create(
+        message = OutboxMessage(
             ticket=ticket,
             seq=seq,
             type=type_,
@@ -191,6 +214,10 @@ def _event(
                 "data": data or {},
             },
         )
+        if rows is None:
+            message.save(force_insert=True)
+        else:
+            rows[1].append(message)
     return event
 
 
@@ -671,7 +698,15 @@ def _new_assignment(
         sign_due_at=deadlines.sign_due(cal, dispatched_at=now),
     )
     assignment.ticket = ticket
+    _note_assignment(ticket, assignment)
     return assignment
+
+
+def _note_assignment(ticket: Ticket, assignment: Assignment) -> None:
+    """Keep on the ticket a service returns the assignments it created or signed, in order
+    (``ticket.written_assignments``), so that a caller that needs them (the demo generator)
+    need not read them back. The list belongs to the row this call locked."""
+    ticket.__dict__.setdefault("written_assignments", []).append(assignment)
 
 
 @_ticket_write
@@ -815,6 +850,7 @@ def _sign(
     )
     assignment.first_signed_at = assignment.first_signed_at or clock_start
     _start_clock(ticket, assignment, clock_start=clock_start)
+    _note_assignment(ticket, assignment)
     assignment.save(
         update_fields=[
             "status",
@@ -1012,6 +1048,15 @@ def _top_level_live(ticket: Ticket) -> list[Assignment]:
     )
 
 
+def _top_level_unreplied(ticket: Ticket) -> bool:
+    """Is any live top-level assignment still without its reply? (one EXISTS, no rows)"""
+    return (
+        Assignment.objects.filter(ticket_id=ticket.pk, parent__isnull=True)
+        .exclude(status__in=[AssignmentStatus.RETURNED, AssignmentStatus.REPLIED])
+        .exists()
+    )
+
+
 @_ticket_write
 def assignment_reply(
     *,
@@ -1059,9 +1104,7 @@ def assignment_reply(
             "reply_via_center": ticket.confidential,
         },
     )
-    if assignment.parent_id is None and all(
-        a.status == AssignmentStatus.REPLIED for a in _top_level_live(ticket)
-    ):
+    if assignment.parent_id is None and not _top_level_unreplied(ticket):
         _set_ticket_state(ticket, "all_replied")
         ticket.result_received_at = now
         ticket.callback_due_at = deadlines.callback_due(get_calendar(), received_at=now)
