@@ -8,13 +8,14 @@
 (b) Relevance on real data: the replies of ``messages_with_replies.csv`` (tipdm2020c, read from
     ../shared/datasets, never copied) are indexed as entries — title = the reply's first real
     sentence, body = the reply — and each message's own subject (留言主题) is the query;
-    recall@5 is the share of messages whose own reply is in the top five. Target ≥ 0.80.
-    Skipped politely when the file is absent.
+    recall@5 is the share of messages whose own reply is in the top five (recall@1: first).
+    Target ≥ 0.80. Skipped politely when the file is absent.
 
 Usage (from the repository root):
 
     .venv/bin/python benchmarks/knowledge.py                 # both databases
     .venv/bin/python benchmarks/knowledge.py --db sqlite --entries 5000 --queries 100
+    .venv/bin/python benchmarks/knowledge.py --no-rerank     # without the re-ranking stage
 
 PostgreSQL: ``BENCH_PG_URL`` (default postgres://postgres@127.0.0.1:5432/hl_know_bench); the
 database is dropped and created at the start and dropped at the end.
@@ -321,6 +322,7 @@ def relevance(limit: int | None) -> dict | None:
     agent = User.objects.select_related("organisation").get(username="agent")
     now = timezone.now()
     hits = 0
+    firsts = 0
     timings = []
     for message, own in zip(messages, ids, strict=True):
         started = time.perf_counter()
@@ -329,8 +331,11 @@ def relevance(limit: int | None) -> dict | None:
         acceptable = same_body[body_of_id[own]]
         if any(item.entry.pk in acceptable for item in page.items):
             hits += 1
+        if page.items and page.items[0].entry.pk in acceptable:
+            firsts += 1
     return {
         "messages": len(messages),
+        "recall_at_1": round(firsts / len(messages), 3),
         "recall_at_5": round(hits / len(messages), 3),
         "p95_ms": round(percentile(timings, 95), 1),
         "duplicate_replies": sum(len(v) - 1 for v in same_body.values()),
@@ -341,6 +346,10 @@ def run_one(vendor: str, args: argparse.Namespace, cache_dir: Path) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"hl-know-bench-{vendor}-"))
     log(f"== {vendor}: database in {workdir if vendor == 'sqlite' else PG_URL}")
     setup_django(vendor, workdir)
+    if args.no_rerank:  # for before/after comparisons: the database's ranking only
+        from hotline.knowledge import search
+
+        search.RERANK_WINDOW = 0
     try:
         from hotline.calendar.services import calendar_seed_official
         from hotline.orgs.demo import seed_organisations, seed_users
@@ -388,6 +397,9 @@ def main() -> int:
     parser.add_argument("--skip-relevance", action="store_true")
     parser.add_argument("--relevance-limit", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--no-rerank", action="store_true", help="skip the re-ranking stage (comparison)"
+    )
     parser.add_argument("--cache-dir", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -428,6 +440,8 @@ def _run(args: argparse.Namespace, cache_dir: Path) -> int:
             command += ["--relevance-limit", str(args.relevance_limit)]
         if args.keep:
             command.append("--keep")
+        if args.no_rerank:
+            command.append("--no-rerank")
         proc = subprocess.run(command, capture_output=True, text=True, check=False)
         for line in proc.stdout.splitlines():
             if line.startswith("RESULT "):
@@ -444,6 +458,7 @@ def _run(args: argparse.Namespace, cache_dir: Path) -> int:
         log(
             f"{r['vendor']:<11} entries={r.get('entries', 0):>6}  p50={lat.get('p50_ms')} ms  "
             f"p95={lat.get('p95_ms')} ms  p99={lat.get('p99_ms')} ms  "
+            f"recall@1={rel.get('recall_at_1', 'skipped')} "
             f"recall@5={rel.get('recall_at_5', 'skipped')} "
             f"(n={rel.get('messages', 0)}, query p95={rel.get('p95_ms')} ms)"
         )

@@ -4,8 +4,8 @@ the Art 27(1) evidence."""
 from datetime import datetime, timedelta
 
 import pytest
-from django.test import override_settings
 
+from hotline.core.policy import DEFINITIONS, policy_set
 from hotline.core.timers import registered
 from hotline.knowledge import services
 from hotline.knowledge.choices import EntryStatus, FeedbackState
@@ -43,10 +43,13 @@ def test_due_date_skips_holidays_and_is_a_policy_value(users, make_entry):
     assert item.due_at == datetime(2026, 2, 24, 23, 59, 59, tzinfo=TZ)
     assert DEFAULTS["KNOWLEDGE_RESPONSE_WORKING_DAYS"] == response_working_days() == 3
     assert review_period_days() == 180
-    with override_settings(KNOWLEDGE_RESPONSE_WORKING_DAYS=1):
-        item = services.feedback_raise(
-            actor=users["agent"], kind="question", content="问", now=NOW, entry=entry
-        )
+    # the values live in the central policy table, keyed by article, editable by an administrator
+    assert DEFINITIONS["art22_knowledge_response_working_days"].article == "Art 22, Art 27(1)"
+    policy_set(key="art22_knowledge_response_working_days", value=1)
+    assert response_working_days() == 1
+    item = services.feedback_raise(
+        actor=users["agent"], kind="question", content="问", now=NOW, entry=entry
+    )
     assert item.due_at == datetime(2026, 3, 10, 23, 59, 59, tzinfo=TZ)
 
 
@@ -204,3 +207,69 @@ def test_art27_evidence_lists_overdue_feedback_and_stale_entries_per_unit(
     assert body["article"] == "27(1)" and body["count"] == 2
     assert api.get("/art27", as_user="inspector").status_code == 200
     assert api.get("/art27", as_user="org.medins").status_code == 403
+
+
+def test_art27_1_overdue_feedback_and_stale_entries_become_proposed_supervision_notices(
+    users, make_entry
+):
+    """Art 27(1): knowledge not updated in time, or corrections/questions not answered in time,
+    are a supervision-notice trigger: the timer proposes one notice per item to the owning unit,
+    once (a second sweep adds nothing), for a supervisor to confirm or dismiss."""
+    from hotline.supervision.models import SupervisionCase
+    from hotline.supervision.services import case_decide
+
+    fresh = make_entry(org="medins", title="新条目", at=NOW - timedelta(days=10))
+    stale = make_entry(org="medins", title="旧条目", at=NOW - timedelta(days=200))
+    overdue = services.feedback_raise(
+        actor=users["agent"], kind="question", content="?", now=NOW - timedelta(days=8), entry=fresh
+    )
+    services.feedback_raise(  # not yet due
+        actor=users["agent"], kind="question", content="?", now=NOW, entry=fresh
+    )
+    late = services.feedback_raise(
+        actor=users["agent"],
+        kind="correction",
+        content="!",
+        now=NOW - timedelta(days=30),
+        topic="拖欠工资投诉渠道",
+        org=users["org.hrss"].organisation,
+    )
+    services.feedback_reject(
+        feedback=late, actor=users["org.hrss"], response="无误", now=NOW - timedelta(days=20)
+    )
+
+    timer = {t.name: t for t in registered()}["knowledge.art27_notices"]
+    assert timer.fn(now=NOW) == 3
+    cases = {c.dedupe_key: c for c in SupervisionCase.objects.filter(article="27(1)")}
+    assert set(cases) == {
+        services.art27_dedupe_key(overdue),
+        services.art27_dedupe_key(late),
+        services.art27_dedupe_key(stale),
+    }
+    for case in cases.values():
+        assert case.state == SupervisionCase.State.PROPOSED
+        assert case.instrument == SupervisionCase.Instrument.NOTICE
+        assert case.created_at == NOW and not case.tickets.exists()
+    assert cases[services.art27_dedupe_key(overdue)].org.code == "medins"
+    assert cases[services.art27_dedupe_key(late)].org.code == "hrss"
+    assert "旧条目" in cases[services.art27_dedupe_key(stale)].reason
+    assert KnowledgeEvent.objects.filter(type="art27.proposed").count() == 3
+
+    # idempotent: the next sweeps propose nothing new, even after a supervisor decided
+    assert timer.fn(now=NOW + timedelta(hours=1)) == 0
+    case_decide(
+        case=cases[services.art27_dedupe_key(late)],
+        confirm=False,
+        reason="已整改",
+        actor=users["supervisor"],
+        now=NOW,
+    )
+    assert timer.fn(now=NOW + timedelta(days=1)) == 0
+    assert SupervisionCase.objects.filter(article="27(1)").count() == 3
+
+    # reviewed, the entry is current again; stale again a period later, it is a new item
+    services.entry_review(entry=stale, actor=users["org.medins"], now=NOW)
+    later = NOW + timedelta(days=200)
+    before = SupervisionCase.objects.filter(dedupe_key__startswith="art27-1:entry:").count()
+    timer.fn(now=later)
+    assert SupervisionCase.objects.filter(dedupe_key__startswith="art27-1:entry:").count() > before

@@ -4,8 +4,8 @@ partial with usage recording."""
 from datetime import date, timedelta
 
 import pytest
-from django.test import override_settings
 
+from hotline.core.policy import policy_set
 from hotline.knowledge import services
 from hotline.knowledge.choices import EntryStatus
 from hotline.knowledge.models import KnowledgeUsage
@@ -76,8 +76,8 @@ def test_empty_state_says_call_12345(client, db, business_now):
     assert too_long.status_code == 422 and "200" in too_long.content.decode()
 
 
-@override_settings(KNOWLEDGE_PUBLIC_RATE_LIMIT=3)
 def test_public_pages_are_rate_limited_per_client_ip(client, db, business_now):
+    policy_set(key="art22_knowledge_public_rate_limit", value=3)
     for _ in range(3):
         assert client.get("/public/knowledge/", {"q": "医保"}).status_code == 200
     limited = client.get("/public/knowledge/", {"q": "医保"})

@@ -266,3 +266,72 @@ def test_term_statistics_follow_writes_and_reindex(make_entry, users, now):
     assert stored()["燃气"] == 1 and stored()["供暖"] == 1 and stored()[""] == 2
     call_command("knowledge", "reindex", stdout=io.StringIO())
     assert stored() == recomputed()
+
+
+def _df(term):
+    from hotline.knowledge.models import SearchTerm
+
+    row = SearchTerm.objects.filter(term=term).first()
+    return row.df if row else 0
+
+
+def test_character_statistics_follow_every_write(make_entry, users, now):
+    """The re-ranking stage weighs characters and character pairs by their document frequency,
+    kept by the same indexing code as the words, in the same transaction."""
+    entry = make_entry(title="燃气开户", body="新房通气前需要办理手续。", keywords=["燃气"])
+    assert search.GRAM_PREFIX + "燃气" in search.doc_terms(entry)
+    assert _df("#燃气") == 1 and _df("#通气") == 1 and _df("#燃") == 1
+    owner = users["org.medins"]
+    services.entry_update(entry=entry, actor=owner, changes={"body": "换表流程。"}, now=now)
+    assert _df("#燃气") == 1 and _df("#通气") == 0 and _df("#换表") == 1
+    services.entries_reindex()
+    assert _df("#燃气") == 1 and _df("#通气") == 0 and _df("#换表") == 1
+    # run-separated: no pair spans punctuation or a space
+    assert search.grams("医保，报销") == ["医", "保", "医保", "报", "销", "报销"]
+
+
+def test_rerank_prefers_entries_sharing_more_of_the_query_wording(make_entry):
+    """The database's order is re-ranked by the query's characters and character pairs: an
+    entry that shares more of the wording (外地, 本地, 上牌, 登记 — not the word 购车) moves
+    above one the word index preferred; the scores handed back still fall."""
+    for n in range(4):  # background, so that the pairs below are rare
+        make_entry(title=f"社保卡补办{n}", body=f"社保卡第{n}种补办方式。")
+    plain = make_entry(title="上牌预约", body="上牌需要预约。")
+    close = make_entry(
+        title="外地车辆在本地上牌",
+        body="外地购买的车辆在本地办理上牌登记，可以凭居住证和身份证办理。",
+    )
+    query = search.parse_query("外地人在本地购车怎么上牌登记")
+    grams = search.query_grams(query)
+    assert "上牌" in grams and "地购" in grams  # the query as typed, pairs across words too
+    stats = search.term_stats([search.GRAM_PREFIX + g for g in grams])
+    reranked = search.rerank([(plain.pk, 5.0), (close.pk, 1.0)], grams, stats)
+    assert reranked == [(close.pk, 5.0), (plain.pk, 1.0)]
+    # through the whole search: the first page and the following pages agree
+    filters = search.SearchFilters()
+    hits, total = search.find(query, filters, limit=10, offset=0)
+    assert hits[0][0] == close.pk and total == len(hits)
+    assert [s for _pk, s in hits] == sorted((s for _pk, s in hits), reverse=True)
+    first, _ = search.find(query, filters, limit=1, offset=0)
+    second, _ = search.find(query, filters, limit=1, offset=1)
+    assert [first[0][0], second[0][0]] == [pk for pk, _s in hits[:2]]
+
+
+def test_migration_fills_character_statistics_of_existing_entries(make_entry):
+    import importlib
+
+    from django.apps import apps
+
+    from hotline.knowledge.models import SearchTerm
+
+    make_entry(title="燃气开户", body="新房通气前需要办理手续。", keywords=["燃气"])
+    make_entry(title="燃气报警器", body="燃气报警器自愿安装。")
+    expected = dict(SearchTerm.objects.filter(term__startswith="#").values_list("term", "df"))
+    assert expected["#燃气"] == 2
+    migration = importlib.import_module("hotline.knowledge.migrations.0003_gram_statistics")
+    migration.backward(apps, None)
+    assert not SearchTerm.objects.filter(term__startswith="#").exists()
+    migration.forward(apps, None)
+    assert dict(SearchTerm.objects.filter(term__startswith="#").values_list("term", "df")) == (
+        expected
+    )

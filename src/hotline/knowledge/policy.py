@@ -1,38 +1,32 @@
-"""Policy values of the knowledge base, looked up in one place (ARCHITECTURE.md principle 2).
+"""Policy values of the knowledge base: a compatibility layer over the central policy table.
 
-Each value can be set in Django settings (``KNOWLEDGE_…``) or in the environment
-(``HOTLINE_KNOWLEDGE_…``); the default below applies otherwise.
+The values are defined in ``hotline.core.policy.DEFINITIONS`` (keys ``art22_knowledge_…``) and
+edited by an administrator (admin → 政策参数) like every other time limit. The old names below
+still work for code written against them.
 """
 
 from __future__ import annotations
 
-import os
+from hotline.core.policy import DEFINITIONS
+from hotline.core.policy import policy as core_policy
 
-from django.conf import settings
-
-DEFAULTS: dict[str, int] = {
-    # Art 22: the owning unit must answer a correction (知识纠错) or question (知识提问) raised by
-    # the hotline; Art 27(1): an unanswered one is a supervision-notice trigger. The regulation
-    # names no time limit, so this is a choice: 3 working days, the day it is raised counted as
-    # day 1 when it is a working day (the same counting as RULES.md §4).
-    "KNOWLEDGE_RESPONSE_WORKING_DAYS": 3,
-    # Art 22: units keep their entries current; Art 27(1): entries not updated in time are a
-    # supervision-notice trigger. Choice: an entry not reviewed for 180 calendar days is stale.
-    "KNOWLEDGE_REVIEW_PERIOD_DAYS": 180,
-    # Public self-service search (Art 22 last sentence): requests per client IP per window.
-    "KNOWLEDGE_PUBLIC_RATE_LIMIT": 30,
-    "KNOWLEDGE_PUBLIC_RATE_WINDOW_SECONDS": 60,
+# old name → key in hotline.core.policy
+KEYS: dict[str, str] = {
+    "KNOWLEDGE_RESPONSE_WORKING_DAYS": "art22_knowledge_response_working_days",
+    "KNOWLEDGE_REVIEW_PERIOD_DAYS": "art22_knowledge_review_period_days",
+    "KNOWLEDGE_PUBLIC_RATE_LIMIT": "art22_knowledge_public_rate_limit",
+    "KNOWLEDGE_PUBLIC_RATE_WINDOW_SECONDS": "art22_knowledge_public_rate_window_seconds",
 }
+
+DEFAULTS: dict[str, int] = {name: DEFINITIONS[key].default for name, key in KEYS.items()}
 
 
 def policy(name: str) -> int:
-    """The value of one knowledge policy setting (settings, then environment, then default)."""
-    if name not in DEFAULTS:
+    """The current value of one knowledge policy, by its old name or its central key."""
+    key = KEYS.get(name, name)
+    if key not in KEYS.values():
         raise KeyError(f"unknown knowledge policy value: {name}")
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(f"HOTLINE_{name}") or DEFAULTS[name]
-    return int(value)
+    return int(core_policy(key))
 
 
 def response_working_days() -> int:

@@ -186,6 +186,8 @@ class ParsedQuery:
     groups: tuple[tuple[str, ...], ...]
     primary: tuple[bool, ...] = ()
     highlight: tuple[str, ...] = field(default=())
+    # the query as typed, normalised: its characters feed the re-ranking stage (``rerank``)
+    text: str = ""
 
     @property
     def empty(self) -> bool:
@@ -207,6 +209,7 @@ class ParsedQuery:
             groups=tuple(g for g, _p in pairs),
             primary=tuple(p for _g, p in pairs),
             highlight=self.highlight,
+            text=self.text,
         )
 
     @property
@@ -237,10 +240,11 @@ def _query_words(text: str) -> list[tuple[str, bool]]:
 
 def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None) -> ParsedQuery:
     synonyms = synonyms or {}
+    text = normalise(text)
     groups: list[tuple[str, ...]] = []
     primary: list[bool] = []
     seen: set[str] = set()
-    for token, is_primary in _query_words(normalise(text)):
+    for token, is_primary in _query_words(text):
         if token in seen:
             continue
         alternatives = (token, *(s for s in synonyms.get(token, ()) if s != token))
@@ -250,7 +254,9 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None) -
         if len(groups) >= MAX_QUERY_TERMS:
             break
     highlight = sorted({t for g in groups for t in g}, key=len, reverse=True)
-    return ParsedQuery(groups=tuple(groups), primary=tuple(primary), highlight=tuple(highlight))
+    return ParsedQuery(
+        groups=tuple(groups), primary=tuple(primary), highlight=tuple(highlight), text=text
+    )
 
 
 SYNONYM_CACHE_KEY = "knowledge:synonyms:v1"
@@ -357,9 +363,54 @@ PG_CANDIDATES = 200
 
 
 def doc_terms(entry) -> set[str]:
-    """The distinct tokens an entry contributes to the index."""
+    """The distinct tokens an entry contributes to the index: the words of its segmented
+    columns, and the characters and character pairs of its text (``GRAM_PREFIX``), whose
+    document frequencies weight the re-ranking stage (``rerank``)."""
     text = " ".join([entry.search_title, entry.search_keywords, entry.search_text])
-    return {t[:TERM_MAX] for t in text.split()}
+    return {t[:TERM_MAX] for t in text.split()} | gram_terms(rerank_text(entry))
+
+
+# -- character n-grams (the re-ranking stage) ------------------------------------------------------
+
+# Statistics of characters and character pairs live in SearchTerm beside the words, under this
+# prefix (words never contain it: they are split on non-word characters).
+GRAM_PREFIX = "#"
+
+
+# Full-width letters and digits as their ASCII forms: the part of NFKC that matters for
+# counting characters (punctuation separates words either way), at a fraction of its cost.
+_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULL_WIDTH = {
+    c: chr(c - 0xFEE0)
+    for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+}
+
+
+def rerank_text(entry) -> str:
+    """The text the re-ranking stage reads: title, keywords, synonyms, category and body,
+    lower-cased, full-width forms folded. Read for up to RERANK_WINDOW candidates per query,
+    so it is kept cheap: the Markdown stays (its syntax characters are not word characters, so
+    no character pair of ``grams`` spans them)."""
+    extra = [*(entry.keywords or []), *(entry.synonyms or []), entry.category_name or ""]
+    text = "\n".join([entry.title or "", " ".join(x for x in extra if x), entry.body or ""])
+    if _FULL_WIDTH_ALNUM.search(text):
+        text = text.translate(_FULL_WIDTH)
+    return text.lower()
+
+
+def grams(text: str) -> list[str]:
+    """Single characters and pairs of adjacent characters within each run of word characters
+    (``"医保报销"`` → 医 保 报 销 医保 保报 报销), in order, with repeats."""
+    out: list[str] = []
+    for run in _SPLIT.split(text):
+        if run:
+            out.extend(run)
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def gram_terms(text: str) -> set[str]:
+    return {GRAM_PREFIX + g for g in grams(text)}
 
 
 def apply_term_deltas(deltas: dict[str, int]) -> None:
@@ -450,6 +501,7 @@ def informative(query: ParsedQuery, stats: TermStats) -> ParsedQuery:
         groups=tuple(g for g, _p in pairs),
         primary=tuple(p for _g, p in pairs),
         highlight=query.highlight,
+        text=query.text,
     )
 
 
@@ -695,27 +747,123 @@ def get_backend(*, stats: TermStats | None = None) -> SearchBackend:
 
 
 def find(
-    query: ParsedQuery, filters: SearchFilters, *, limit: int, offset: int
+    query: ParsedQuery,
+    filters: SearchFilters,
+    *,
+    limit: int,
+    offset: int,
+    loaded: dict | None = None,
 ) -> tuple[list[Hit], int]:
     """The search, the same on both databases: drop the words no entry has and those too
     common to tell entries apart (``informative``); look for entries holding every word as
     typed; with fewer than ALL_WORDS_MIN of them, for entries holding any of the rarest words
-    and their parts (``within_budget``). Returns one page of (entry id, score) and the count."""
-    stats = term_stats(query.lexemes)
+    and their parts (``within_budget``); re-rank the first RERANK_WINDOW (``rerank``).
+    Returns one page of (entry id, score) and the count; the entries the re-ranking read
+    (with their organisation) are put in ``loaded``, by id, when it is given."""
+    qgrams = query_grams(query)
+    stats = term_stats([*query.lexemes, *(GRAM_PREFIX + g for g in qgrams)])
     matching = informative(query, stats)
     if matching.empty:  # no entry has any of the words
         return [], 0
     backend = get_backend(stats=stats)
+    # The first RERANK_WINDOW results are re-ranked: fetch them all when the page lies in
+    # (or reaches into) them; pages beyond keep the database's order.
+    reranked = offset < RERANK_WINDOW
+    fetch_limit, fetch_offset = (
+        (max(RERANK_WINDOW, offset + limit), 0) if reranked else (limit, offset)
+    )
     hits: list[Hit] = []
     total = 0
     words = matching.primary_groups
     if not words.empty and (len(words.groups) > 1 or len(words.groups) < len(matching.groups)):
-        hits, total = backend.search(words, filters, limit=limit, offset=offset, require_all=True)
+        hits, total = backend.search(
+            words, filters, limit=fetch_limit, offset=fetch_offset, require_all=True
+        )
     if total < ALL_WORDS_MIN:
         hits, total = backend.search(
-            within_budget(matching, stats), filters, limit=limit, offset=offset
+            within_budget(matching, stats), filters, limit=fetch_limit, offset=fetch_offset
         )
+    if reranked:
+        hits = rerank(hits[:RERANK_WINDOW], qgrams, stats, loaded=loaded) + hits[RERANK_WINDOW:]
+        hits = hits[offset : offset + limit]
     return hits, total
+
+
+# -- re-ranking -----------------------------------------------------------------------------------
+
+# The database's best RERANK_WINDOW candidates are scored again in Python with BM25 over the
+# characters and character pairs of the query (``grams``), IDF from the corpus statistics
+# (SearchTerm, GRAM_PREFIX), counted in each candidate's text: it rewards entries that share
+# more of the query's wording than whole-word matching sees (驾照 ~ 驾驶证, 上牌 ~ 车牌), at the
+# cost of one small query for the candidates' text.
+RERANK_WINDOW = 50
+RERANK_K1 = 1.2
+RERANK_B = 0.9
+# Weight of the database's own score (normalised to the best candidate) against the n-gram
+# score (normalised likewise): ties and near-ties keep the word-level order.
+RERANK_FIRST_STAGE = 0.2
+
+
+def query_grams(query: ParsedQuery) -> list[str]:
+    """The characters and character pairs of the query as typed and of every synonym of its
+    words, once each (stop-words included: their IDF is small, and the pairs they form with
+    their neighbours can tell entries apart)."""
+    seen: dict[str, None] = dict.fromkeys(grams(query.text))
+    for term in query.lexemes:
+        for gram in grams(term):
+            seen.setdefault(gram, None)
+    return list(seen)
+
+
+def rerank(
+    hits: list[Hit], qgrams: Sequence[str], stats: TermStats, *, loaded: dict | None = None
+) -> list[Hit]:
+    """``hits`` in a new order (see RERANK_WINDOW). The scores handed back are the database's
+    own, in descending order, given out in the new order, so that scores keep falling from one
+    page to the next."""
+    weights: dict[str, float] = {}
+    for gram in qgrams:
+        df = stats.df.get(GRAM_PREFIX + gram, 0)
+        if df > 0:
+            weights[gram] = math.log(1 + (stats.entries - df + 0.5) / (df + 0.5))
+    if len(hits) < 2 or not weights:
+        return hits
+    from hotline.knowledge.models import Entry
+
+    # The segmented columns are large (and out of line on PostgreSQL); nobody reads them here.
+    rows = (
+        Entry.objects.select_related("org")
+        .defer("search_title", "search_keywords", "search_text")
+        .in_bulk([pk for pk, _s in hits])
+    )
+    if loaded is not None:
+        loaded.update(rows)
+    texts = {pk: rerank_text(e) for pk, e in rows.items()}
+    average = sum(len(t) for t in texts.values()) / max(1, len(texts)) or 1.0
+    gram_scores: list[float] = []
+    for pk, _score in hits:
+        text = texts.get(pk, "")
+        norm = RERANK_K1 * (1 - RERANK_B + RERANK_B * len(text) / average)
+        total = 0.0
+        for gram, idf in weights.items():
+            tf = text.count(gram)
+            if tf:
+                total += idf * tf * (RERANK_K1 + 1) / (tf + norm)
+        gram_scores.append(total)
+    best_gram = max(gram_scores)
+    best_first = max(score for _pk, score in hits)
+    if best_gram <= 0:
+        return hits
+    combined = [
+        (
+            gram / best_gram + RERANK_FIRST_STAGE * (score / best_first if best_first > 0 else 0.0),
+            -i,
+        )
+        for i, (gram, (_pk, score)) in enumerate(zip(gram_scores, hits, strict=True))
+    ]
+    order = sorted(range(len(hits)), key=lambda i: combined[i], reverse=True)
+    scores = sorted((score for _pk, score in hits), reverse=True)
+    return [(hits[i][0], scores[n]) for n, i in enumerate(order)]
 
 
 # -- snippets and highlighting --------------------------------------------------------------------

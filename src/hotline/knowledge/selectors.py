@@ -67,14 +67,18 @@ def _run_search(*, q: str, filters: search.SearchFilters, page: int, page_size: 
     offset = (page - 1) * page_size
     q = q.strip()
     parsed = search.parse_query(q, search.synonym_map()) if q else None
+    loaded: dict[int, Entry] = {}  # entries the search already read (re-ranking)
     if parsed is None:
         hits, total = search.get_backend().recent(filters, limit=page_size, offset=offset)
     elif parsed.empty:  # only stop-words or punctuation: nothing to look for
         hits, total = [], 0
     else:
-        hits, total = search.find(parsed, filters, limit=page_size, offset=offset)
+        hits, total = search.find(parsed, filters, limit=page_size, offset=offset, loaded=loaded)
     terms = parsed.highlight if parsed else ()
-    entries = Entry.objects.select_related("org").in_bulk([pk for pk, _score in hits])
+    missing = [pk for pk, _score in hits if pk not in loaded]
+    entries = loaded
+    if missing:
+        entries = {**loaded, **Entry.objects.select_related("org").in_bulk(missing)}
     items = [
         SearchResult(
             entry=entries[pk],

@@ -25,7 +25,7 @@ from hotline.knowledge.models import (
     KnowledgeUsage,
     Synonym,
 )
-from hotline.knowledge.policy import response_working_days
+from hotline.knowledge.policy import response_working_days, review_period_days
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, User
 
@@ -197,11 +197,10 @@ def _require_aware(now: datetime) -> None:
         raise ValueError("now must be an aware datetime")
 
 
-def _index(entry: Entry) -> set[str] | None:
-    """Segment the entry again; returns the terms it had in the index (None when new)."""
-    old = search.doc_terms(entry) if entry.pk else None
+def _index(entry: Entry) -> None:
+    """Segment the entry again (its index terms before a change: ``search.doc_terms``, taken
+    before the content fields are touched, since they count the text's characters too)."""
     search.index_fields(entry)
-    return old
 
 
 # -- entries --------------------------------------------------------------------------------------
@@ -289,13 +288,14 @@ def entry_update(
     changed = [k for k, v in fields.items() if getattr(entry, k) != v]
     if not changed and not org_changed:
         return entry
+    old_terms = search.doc_terms(entry)
     for key in changed:
         setattr(entry, key, fields[key])
     _check_dates(entry)
     entry.status = to_status
     entry.version += 1
     entry.updated_at = now
-    old_terms = _index(entry)
+    _index(entry)
     entry.save()
     search.update_index(entry, old_terms=old_terms)
     _record_version(entry, action=EntryAction.UPDATE, actor=actor, now=now, note=note)
@@ -531,6 +531,83 @@ def feedback_mark_overdue(*, now: datetime) -> int:
         ]
     )
     return len(ids)
+
+
+ART27_PROPOSALS_PER_RUN = 500
+
+
+def art27_dedupe_key(item: Feedback | Entry) -> str:
+    """One proposed notice per overdue item: a correction or question, or an entry for one
+    review period (reviewed again and stale again later is a new item)."""
+    if isinstance(item, Feedback):
+        return f"art27-1:feedback:{item.pk}"
+    since = item.reviewed_at or item.published_at
+    return f"art27-1:entry:{item.pk}:{since.strftime('%Y%m%d') if since else 'never'}"
+
+
+def _art27_reason(item: Feedback | Entry, *, now: datetime) -> str:
+    calendar = get_calendar()
+    if isinstance(item, Feedback):
+        kind = FeedbackKind(item.kind).label
+        due = calendar.local(item.due_at).strftime("%Y-%m-%d %H:%M")
+        topic = item.topic or (item.entry.title if item.entry_id else "")
+        if item.state == FeedbackState.OPEN:
+            return f"{kind}（编号 {item.pk}，{topic}）应于 {due} 前答复，逾期未答复"
+        answered = calendar.local(item.responded_at).strftime("%Y-%m-%d %H:%M")
+        return f"{kind}（编号 {item.pk}，{topic}）应于 {due} 前答复，{answered} 才答复"
+    since = item.reviewed_at or item.published_at
+    days = (now - since).days if since else None
+    held = f"已 {days} 天未复核" if days is not None else "从未复核"
+    return f"知识条目（编号 {item.pk}，{item.title}）{held}，超过复核周期 {review_period_days()} 天"
+
+
+def knowledge_art27_propose(*, now: datetime) -> int:
+    """Turn the Art 27(1) evidence into proposed supervision notices (督办单) to the owning
+    unit, through the supervision context's ``case_propose`` like the Art 30 timers: one per
+    overdue correction or question (still open, or answered late) and one per stale entry,
+    idempotent by a dedupe key per item; each proposal is audited here as well. Returns how many
+    were proposed."""
+    from hotline.knowledge.selectors import knowledge_art27_evidence
+    from hotline.supervision.models import SupervisionCase
+    from hotline.supervision.services import case_propose
+
+    _require_aware(now)
+    done_keys = set(
+        SupervisionCase.objects.filter(dedupe_key__startswith="art27-1:").values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    done = 0
+    for evidence in knowledge_art27_evidence(now=now):
+        items = [*evidence.overdue_feedback, *evidence.late_feedback, *evidence.stale_entries]
+        for item in items:
+            key = art27_dedupe_key(item)
+            if key in done_keys:
+                continue
+            with transaction.atomic():
+                case = case_propose(
+                    instrument=SupervisionCase.Instrument.NOTICE,
+                    article="27(1)",
+                    org=evidence.org,
+                    tickets=[],
+                    reason=_art27_reason(item, now=now),
+                    dedupe_key=key,
+                    now=now,
+                )
+                if case is None:  # proposed meanwhile by another sweep
+                    continue
+                is_feedback = isinstance(item, Feedback)
+                KnowledgeEvent.objects.create(
+                    at=now,
+                    type="art27.proposed",
+                    entry_id=item.entry_id if is_feedback else item.pk,
+                    feedback_id=item.pk if is_feedback else None,
+                    data={"case_id": case.pk, "org_id": evidence.org.pk, "dedupe_key": key},
+                )
+            done += 1
+            if done >= ART27_PROPOSALS_PER_RUN:
+                return done
+    return done
 
 
 # -- usage from tickets ---------------------------------------------------------------------------
