@@ -123,3 +123,42 @@ def test_serving_loader_picks_up_a_new_version(trained, tmp_path):
     trained.save(tmp_path / "category-v0002.model", signing_key=b"k")
     second = current_classifier(tmp_path, signing_key=b"k")
     assert second is not first and second.info.version == "category-v0002"
+
+
+def test_train_calibrates_the_served_confidences_on_the_hold_out(train_set, test_set, tmp_path):
+    import dataclasses
+    import math
+
+    from hotline.routing.classifier import CategoryClassifier
+    from hotline.routing.training import TEMPERATURES, calibrate_temperature, train_new_version
+
+    texts, labels = train_set
+    clf, path, metrics = train_new_version(
+        texts, labels, directory=tmp_path, source="test", signing_key=b"k" * 32
+    )
+    chosen = metrics["temperature"]
+    assert chosen in TEMPERATURES
+    stored = CategoryClassifier.load(path, signing_key=b"k" * 32)
+    assert stored.params.temperature == chosen == clf.info.params["temperature"]
+
+    # the chosen temperature is no worse than the default on labelled texts it never saw
+    held_texts, held_labels = test_set
+
+    def log_loss(model) -> float:
+        total = 0.0
+        for text, label in zip(held_texts, held_labels, strict=True):
+            probs = dict(model.predict_top(text, k=len(model.info.classes)))
+            total -= math.log(max(probs[label], 1e-12))
+        return total / len(held_texts)
+
+    default = CategoryClassifier.load(path, signing_key=b"k" * 32)
+    default.params = dataclasses.replace(default.params, temperature=0.25)
+    assert log_loss(stored) <= log_loss(default) + 0.05
+    # and argmax (every reported metric) does not depend on it
+    assert [stored.predict_top(t, 1)[0][0] for t in held_texts] == [
+        default.predict_top(t, 1)[0][0] for t in held_texts
+    ]
+    # a hold-out without known labels keeps the default
+    assert (
+        calibrate_temperature(stored, ["路灯坏了"], ["no-such-label"]) == stored.params.temperature
+    )
