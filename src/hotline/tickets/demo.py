@@ -1688,6 +1688,28 @@ class History:
         candidate = self.clock(self.cal.local(moment).date(), hour)
         return candidate if self.start < candidate < self.end else moment
 
+    def _repeater_fractions(self) -> tuple[float, float, float, float]:
+        """When in the window the four appeals of the repeat caller fall: spread so that they
+        cover three consecutive calendar months when the window allows it (any window of 60
+        days or more does), which is Art 30(1)'s "连续" limb — the supervisor then finds it
+        proposed; else evenly spread."""
+        default = (0.1, 0.35, 0.6, 0.9)
+        span = self.end - self.start
+        first = self.start.date().replace(day=1)
+        second = (first + timedelta(days=32)).replace(day=1)
+        third = (second + timedelta(days=32)).replace(day=1)
+        month2 = self.clock(second, 0)
+        month3 = self.clock(third, 0)
+        if month2 - self.start < timedelta(days=1) or self.end - month3 < timedelta(days=6):
+            return default
+        moments = (
+            self.start + min(span * 0.1, (month2 - self.start) / 2),
+            month2 + (month3 - month2) * 0.45,
+            month3 + (self.end - month3) * 0.2,
+            month3 + (self.end - month3) * 0.75,
+        )
+        return tuple((m - self.start) / span for m in moments)  # type: ignore[return-value]
+
     def _script_stories(self) -> None:
         if self.days < 2:
             return
@@ -1710,8 +1732,9 @@ class History:
         citizen = self._new_citizen()
         township = self.townships[REPEATER_COUNTY][2]  # 柏苑街道
         urban = self.county_departments[REPEATER_COUNTY]["urban"]
+        fractions = self._repeater_fractions()
         for index, (prefix, suffix) in enumerate(REPEATER_APPEALS):
-            fraction = (0.1, 0.35, 0.6, 0.9)[index]
+            fraction = fractions[index]
             outcome = REPEATER_OUTCOMES[index] if index < len(REPEATER_OUTCOMES) else None
             case = self._new_case(
                 self._at_fraction(fraction, 10.2 + index),
