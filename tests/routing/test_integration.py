@@ -476,6 +476,14 @@ def test_intake_page_proposes_merging_into_an_open_incident(users, orgs, db, sim
     ticket = Ticket.objects.exclude(pk=first.pk).get(content=LIGHT_TEXT)
     assert ticket.incident_id == incident.pk
 
+    # the incident was closed while the agent typed: a message, and nothing saved
+    Incident.objects.filter(pk=incident.pk).update(closed_at=NOW)
+    before = Ticket.objects.count()
+    response = client.post("/intake/", {**form, "citizen_phone": "13512345679"})
+    assert response.status_code == 422
+    assert "已结束" in response.content.decode()
+    assert Ticket.objects.count() == before
+
 
 def test_ticket_page_dispatch_form_shows_unit_suggestions(users, orgs, categories):
     DispatchRule.objects.create(category=categories[LIGHTS], territorial="township")

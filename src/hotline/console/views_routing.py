@@ -17,7 +17,6 @@ from hotline.core.errors import NotFound
 from hotline.routing import services as routing
 from hotline.routing.api import may_see_suggestions
 from hotline.tickets import rules, selectors
-from hotline.tickets.models import Incident
 
 MIN_TEXT = 6  # characters of content before suggesting anything
 
@@ -41,7 +40,7 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
         ctx["county_chosen"] = request.GET.get("county", "").strip()
         incidents = [d["incident"] for d in ctx["s"]["duplicates"] if d["incident"]]
         ctx["incidents"] = list(
-            Incident.objects.filter(pk__in=incidents, closed_at__isnull=True).order_by("-opened_at")
+            selectors.incident_list(user=request.user, open_only=True).filter(pk__in=incidents)
         )
     return render(request, "console/partials/routing_intake.html", ctx)
 
@@ -78,5 +77,6 @@ def intake_incident(request: HttpRequest) -> dict[str, Any]:
     raw = request.POST.get("incident", "").strip()
     if not raw.isdigit():
         return {}
-    incident = Incident.objects.filter(pk=int(raw), closed_at__isnull=True).first()
+    # an incident closed in the meantime is passed on: the service refuses it with a message
+    incident = selectors.incident_list(user=request.user).filter(pk=int(raw)).first()
     return {"incident": incident} if incident is not None else {}

@@ -40,6 +40,8 @@ OPEN_ASSIGNMENT_STATES = frozenset({A.AWAITING_SIGN, A.IN_PROGRESS, A.RETURN_REQ
 
 UNIT_ROLES = frozenset({RoleCode.UNIT_HANDLER, RoleCode.UNIT_LEADER, RoleCode.COUNTY_DISPATCHER})
 INTAKE_ROLES = frozenset({RoleCode.AGENT, RoleCode.GUEST_AGENT})
+# Art 18: the center closes a major incident's record when the incident is over
+INCIDENT_CLOSE_ROLES = frozenset({RoleCode.DISPATCHER, RoleCode.SUPERVISOR})
 
 
 def next_ticket_state(state: str, event: str) -> str | None:

@@ -628,16 +628,13 @@ def ticket_sudden_report(
     return reports
 
 
-INCIDENT_CLOSERS = frozenset({"dispatcher", "supervisor"})
-
-
 @transaction.atomic
 def incident_close(*, incident: Incident, note: str = "", actor: User, now: datetime) -> Incident:
     """Art 18: the major incident is over — its record (并单) is closed by the center, so new
     calls are no longer linked to it. Every linked ticket's archive records the closing; the
     tickets themselves go on through their own lifecycle (their progress duty lasts until each
     is closed)."""
-    if not (actor.is_superuser or actor.has_role(*INCIDENT_CLOSERS)):
+    if not (actor.is_superuser or actor.has_role(*rules.INCIDENT_CLOSE_ROLES)):
         raise PermissionDenied()
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.closed_at is not None:
