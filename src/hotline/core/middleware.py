@@ -4,6 +4,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from hotline.core.api import error_body, has_nul
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -19,10 +21,6 @@ class PlatformLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-def _has_nul(values) -> bool:
-    return any("\x00" in key or any("\x00" in v for v in vs) for key, vs in values.lists())
-
-
 class MalformedRequestMiddleware:
     """A NUL character in the path, the query string or a form field is malformed input: no
     database can store it (PostgreSQL raises, a 500 otherwise). Refused before any view runs,
@@ -32,13 +30,13 @@ class MalformedRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        malformed = "\x00" in request.path or _has_nul(request.GET)
+        malformed = "\x00" in request.path or has_nul(dict(request.GET.lists()))
         if not malformed and request.method == "POST" and request.content_type in FORM_TYPES:
-            malformed = _has_nul(request.POST)
+            malformed = has_nul(dict(request.POST.lists()))
         if malformed:
             message = _("请求中含有不允许的空字符（NUL）")
             if request.path.startswith("/api/"):
-                body = {"error": {"code": "invalid_input", "message": str(message)}}
+                body = error_body("invalid_input", str(message))
                 return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
