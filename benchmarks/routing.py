@@ -18,6 +18,7 @@ Usage (from the repository root; no database, no Django settings needed):
 
     .venv/bin/python benchmarks/routing.py                   # everything
     .venv/bin/python benchmarks/routing.py --part classify --folds 5
+    .venv/bin/python benchmarks/routing.py --part classify --cv-seed 1      # other folds
     .venv/bin/python benchmarks/routing.py --part duplicates --show-pairs   # print the sample
     .venv/bin/python benchmarks/routing.py --part scale --tickets 1000000 --queries 1000
 
@@ -30,6 +31,11 @@ elsewhere).
     often the gazetteer names the ticket's own county:
 
     HOTLINE_DATA_DIR=… .venv/bin/python benchmarks/routing.py --part integration --queries 200
+
+(e) Unit suggestion from similar past dispatches (not part of ``all``): build time, memory and
+    query + vote latency of ``routing.unit_index.NeighbourIndex`` over generated tickets:
+
+    .venv/bin/python benchmarks/routing.py --part neighbours --tickets 1000000 --queries 1000
 """
 
 from __future__ import annotations
@@ -179,7 +185,7 @@ def rss_mb() -> float:
 # -- (a) classifier -------------------------------------------------------------------------
 
 
-def bench_classifier(folds: int, latency_samples: int) -> None:
+def bench_classifier(folds: int, latency_samples: int, cv_seed: int = 0) -> None:
     log("== (a) category classifier on tipdm2020c classification_train.csv")
     if not CLASSIFICATION.exists():
         log(f"   skipped: {CLASSIFICATION} not found")
@@ -187,8 +193,11 @@ def bench_classifier(folds: int, latency_samples: int) -> None:
     from sklearn.model_selection import StratifiedKFold
 
     texts, labels = read_labelled_csv(CLASSIFICATION)
-    log(f"   {len(texts)} texts, {len(set(labels))} categories, {folds}-fold stratified CV")
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    log(
+        f"   {len(texts)} texts, {len(set(labels))} categories, {folds}-fold stratified CV "
+        f"(shuffle seed {cv_seed})"
+    )
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=cv_seed)
     f1s, accs, typed_f1s, fit_times = [], [], [], []
     per_class: dict[str, list[float]] = defaultdict(list)
     last: tuple[CategoryClassifier, list[int]] | None = None
@@ -561,6 +570,63 @@ def bench_scale(tickets: int, queries: int) -> None:
         path.unlink(missing_ok=True)
 
 
+# -- (e) the text model of past dispatches (unit suggestion) at scale --------------------------
+
+
+def bench_neighbours(tickets: int, queries: int) -> None:
+    """``routing.unit_index.NeighbourIndex`` over generated dispatched tickets: each problem
+    template is one "unit", except that every fourth template goes to the ticket's county
+    body (territorial matters), so the vote must also use the county."""
+    from hotline.routing.unit_index import NeighbourIndex, vote
+
+    log(f"== (e) unit suggestion from similar past dispatches, {tickets:,} generated tickets")
+    rng = random.Random(54321)
+
+    def one() -> tuple[str, str, str]:
+        problem = rng.randrange(len(PROBLEMS))
+        county = rng.choice(COUNTIES)
+        details = "，".join(_fill(d, rng) for d in rng.sample(DETAILS, rng.randint(2, 3)))
+        text = (
+            f"{rng.choice(OPENERS)}{county}{_name(rng)}街道{_name(rng)}"
+            f"{rng.choice(PLACES)}{rng.randint(1, 40)}号楼附近{_fill(PROBLEMS[problem], rng)}，"
+            f"{details}，{rng.choice(REQUESTS)}。"
+        )
+        unit = f"{county}-body" if problem % 4 == 0 else f"unit-{problem}"
+        return text, unit, county
+
+    rows = [one() for _ in range(tickets)]
+    rss_before = rss_mb()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    index = NeighbourIndex()
+    index.add_many((i, t, u, c) for i, (t, u, c) in enumerate(rows))
+    log(
+        f"   build: {time.perf_counter() - started:.1f} s wall, "
+        f"{time.process_time() - cpu_started:.1f} s CPU; postings "
+        f"{index._postings.nbytes / 2**20:.0f} MiB, process RSS +{rss_mb() - rss_before:.0f} MiB"
+    )
+    fresh = [one() for _ in range(queries)]
+    for text, _u, _c in fresh[:20]:
+        index.neighbours(text, k=20, threshold=0.35)  # warm-up
+    wall: list[float] = []
+    right = answered = 0
+    for text, unit, county in fresh:
+        started_ns = time.perf_counter_ns()
+        votes = vote(index.neighbours(text, k=20, threshold=0.35), group=county)
+        wall.append((time.perf_counter_ns() - started_ns) / 1e6)
+        if votes:
+            answered += 1
+            right += votes[0].label == unit
+    log(
+        f"   query + vote, {len(wall)} new tickets: wall p50 {percentile(wall, 50):.2f} ms, "
+        f"p95 {percentile(wall, 95):.2f} ms, p99 {percentile(wall, 99):.2f} ms, max "
+        f"{max(wall):.2f} ms (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
+    log(
+        f"   a vote for {answered}/{len(fresh)}; first unit right {right}/{answered or 1} "
+        "(generated texts: says nothing about real tickets)"
+    )
+
+
 # -- (d) integration ------------------------------------------------------------------------
 
 
@@ -611,22 +677,33 @@ def bench_integration(queries: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--part", choices=["all", "classify", "duplicates", "scale", "integration"], default="all"
+        "--part",
+        choices=["all", "classify", "duplicates", "scale", "integration", "neighbours"],
+        default="all",
     )
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--cv-seed",
+        type=int,
+        default=0,
+        help="shuffle seed of the classifier's folds (0: the published figures; another "
+        "value re-checks a change on folds it was not chosen on)",
+    )
     parser.add_argument("--latency-samples", type=int, default=1000)
     parser.add_argument("--show-pairs", action="store_true", help="print the hand-check sample")
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
     if args.part in ("all", "classify"):
-        bench_classifier(args.folds, args.latency_samples)
+        bench_classifier(args.folds, args.latency_samples, args.cv_seed)
     if args.part in ("all", "duplicates"):
         bench_duplicates(args.show_pairs)
     if args.part in ("all", "scale"):
         bench_scale(args.tickets, args.queries)
     if args.part == "integration":
         bench_integration(args.queries)
+    if args.part == "neighbours":
+        bench_neighbours(args.tickets, args.queries)
     return 0
 
 

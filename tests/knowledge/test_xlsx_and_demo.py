@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from hotline.core.errors import InvalidInput
 from hotline.knowledge import xlsx
 from hotline.knowledge.choices import EntryStatus
-from hotline.knowledge.models import Entry, EntryVersion, Feedback
+from hotline.knowledge.models import Entry, EntryVersion, Feedback, KnowledgeEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,9 @@ def test_export_then_import_round_trip_changes_nothing(api, make_entry, users, b
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]][:3] == ["编号", "标题", "正文"]
     assert sheet.max_row == 3
+    logged = KnowledgeEvent.objects.get(type="entries.exported")  # Art 25
+    assert logged.actor == users["supervisor"] and logged.data["count"] == 2
+    assert logged.data["via"] == "api" and len(logged.data["entries"]) == 2
 
     versions = EntryVersion.objects.count()
     result = xlsx.import_entries(data=response.content, actor=users["supervisor"], now=business_now)
@@ -130,7 +133,10 @@ def test_command_export_and_import_with_publish(make_entry, tmp_path):
     path = tmp_path / "kb.xlsx"
     out = io.StringIO()
     call_command("knowledge", "export", str(path), stdout=out)
-    assert path.exists() and "exported" in out.getvalue()
+    assert path.exists() and "exported 1 entries" in out.getvalue()
+    assert KnowledgeEvent.objects.get(type="entries.exported").data["via"] == "command"
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("knowledge", "export", str(tmp_path / "missing" / "kb.xlsx"))
     wb = load_workbook(path)
     wb.active.append(
         [None, "临时身份证", "急需用证可申请临时身份证。", "social.household", "户政管理", "police"]

@@ -114,3 +114,59 @@ def _fresh_routing_caches():
     services.clear_caches()
     yield
     services.clear_caches()
+
+
+LABEL_TO_CATEGORY = {
+    "traffic": "public-services.transit.bus",
+    "education": "public-services.education.enrollment",
+    "environment": "environment.air.emissions",
+    "health": "public-services.health",
+}
+
+
+# -- fixtures of the integration tests ---------------------------------------------------
+
+
+@pytest.fixture
+def categories(db):
+    from hotline.tickets.categories import category_tree_load, default_tree
+    from hotline.tickets.models import Category
+
+    category_tree_load(tree=default_tree(), update_existing=False)
+    return {c.code: c for c in Category.objects.all()}
+
+
+@pytest.fixture(scope="session")
+def category_model(train_set):
+    from hotline.routing.classifier import CategoryClassifier
+
+    texts, labels = train_set
+    return CategoryClassifier().fit(texts, [LABEL_TO_CATEGORY[label] for label in labels])
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def model(data_dir, category_model, settings):
+    from hotline.routing.training import models_dir, next_model_path
+
+    directory = models_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    category_model.save(next_model_path(directory), signing_key=settings.SECRET_KEY.encode())
+    return category_model
+
+
+@pytest.fixture
+def users(db, demo_orgs):
+    from hotline.orgs.models import User
+
+    return lambda name: User.objects.get(username=name)
+
+
+@pytest.fixture
+def orgs(demo_orgs):
+    return demo_orgs

@@ -16,69 +16,16 @@ from hotline.routing import gazetteer
 from hotline.routing import services as routing
 from hotline.routing.models import DispatchRule, Precedent, RoutingSuggestion
 from hotline.tickets import services
-from hotline.tickets.models import Category, Incident, Ticket
+from hotline.tickets.models import Incident, Ticket
 
-from .conftest import make_dataset
+from .conftest import LABEL_TO_CATEGORY, make_dataset
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 9, 30, 10, 0, tzinfo=TZ)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-LABEL_TO_CATEGORY = {
-    "traffic": "public-services.transit.bus",
-    "education": "public-services.education.enrollment",
-    "environment": "environment.air.emissions",
-    "health": "public-services.health",
-}
 LIGHTS = "public-services.municipal.street-lights"
 LIGHT_TEXT = "驿城区雪松路与开源大道交叉口路灯连续一周不亮，夜间出行很不安全，请尽快维修。"
-
-
-# -- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def categories(db):
-    from hotline.tickets.categories import category_tree_load, default_tree
-
-    category_tree_load(tree=default_tree(), update_existing=False)
-    return {c.code: c for c in Category.objects.all()}
-
-
-@pytest.fixture(scope="session")
-def category_model(train_set):
-    from hotline.routing.classifier import CategoryClassifier
-
-    texts, labels = train_set
-    return CategoryClassifier().fit(texts, [LABEL_TO_CATEGORY[label] for label in labels])
-
-
-@pytest.fixture
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def model(data_dir, category_model, settings):
-    from hotline.routing.training import models_dir, next_model_path
-
-    directory = models_dir(data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    category_model.save(next_model_path(directory), signing_key=settings.SECRET_KEY.encode())
-    return category_model
-
-
-@pytest.fixture
-def users(db, demo_orgs):
-    from hotline.orgs.models import User
-
-    return lambda name: User.objects.get(username=name)
-
-
-@pytest.fixture
-def orgs(demo_orgs):
-    return demo_orgs
 
 
 def intake(users, orgs, *, content=LIGHT_TEXT, phone="13800138000", county="411702", **kw):
@@ -524,8 +471,11 @@ def test_the_count_model_learns_from_past_dispatches(users, orgs, categories):
     routing.clear_caches()
     shares, n = routing.history_model(LIGHTS, "411702")
     assert n == 6 and shares[0][0] == "urban" and shares[0][1] == pytest.approx(5 / 6)
-    units = routing.suggest_units("路灯不亮", category=LIGHTS, county="411702")
-    assert units[0].code == "urban" and units[0].reasons == ["模型 0.83（同类历史派单 6 件）"]
+    units = routing.suggest_units("路灯不亮", category=LIGHTS, county="411702", now=NOW)
+    assert units[0].code == "urban" and units[0].sources == ["neighbours", "model"]
+    # the text model (the six tickets about 路灯) and the count model agree
+    assert units[0].reasons[0].startswith("模型 0.83（相似历史工单 6 件，如 工单 ZMD")
+    assert units[0].reasons[1] == "模型 0.83（同类历史派单 6 件）"
     # few dispatches in this county: the whole city's counts
     assert routing.history_model(LIGHTS, "411722")[1] == 6
 
@@ -558,7 +508,7 @@ def test_the_hooks_query_budget(users, orgs, categories, model, django_assert_ma
     DispatchRule.objects.create(category=categories[LIGHTS], unit=orgs["urban"])
     ticket = intake(users, orgs, category=categories[LIGHTS])
     agent, dispatcher = users("agent"), users("dispatcher")
-    routing.suggest_units(LIGHT_TEXT, category=LIGHTS, county="411702")  # warm the caches
+    routing.suggest_units(LIGHT_TEXT, category=LIGHTS, county="411702", now=NOW)  # warm caches
     routing.suggest_categories(LIGHT_TEXT)
     routing.locate("雪松路", LIGHT_TEXT)
     with django_assert_max_num_queries(1):

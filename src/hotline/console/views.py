@@ -15,7 +15,6 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
@@ -31,6 +30,7 @@ from hotline.console.labels import REJECT_GUIDANCE
 from hotline.console.presenters import assignment_tree, event_details, ticket_rows
 from hotline.core import clock
 from hotline.core.errors import DomainError, NotFound
+from hotline.core.views import staff_required
 from hotline.orgs.models import Organisation
 from hotline.tickets import rules, selectors, services
 from hotline.tickets.choices import ReviewKind, ReviewState
@@ -79,23 +79,6 @@ ERROR_FIELDS = {
     "invalid_date": "expected_completion",
     "unknown_event_kind": "kind",
 }
-
-
-def staff_required(view):
-    """Login required; an htmx request gets 401 with HX-Redirect rather than a login page
-    swapped into a fragment."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if getattr(request, "htmx", False):
-                response = HttpResponse(status=401)
-                response["HX-Redirect"] = f"/login/?next={request.get_full_path()}"
-                return response
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _form_error(form: django_forms.Form, exc: DomainError) -> None:

@@ -42,6 +42,8 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
         ctx["incidents"] = list(
             selectors.incident_list(user=request.user, open_only=True).filter(pk__in=incidents)
         )
+        # 并单 without an incident yet: similar open tickets that are in none can be grouped
+        ctx["groupable"] = [d for d in ctx["s"]["duplicates"] if not d["incident"]]
     return render(request, "console/partials/routing_intake.html", ctx)
 
 
@@ -63,6 +65,7 @@ def dispatch_suggest(request: HttpRequest, number: str) -> HttpResponse:
         county=ticket.county.code,
         township=place.township if place.county == ticket.county.code else "",
         exclude_ticket=ticket.pk,
+        now=clock.now(),
     )
     return render(
         request,
@@ -71,12 +74,26 @@ def dispatch_suggest(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+MERGE_MAX = 20
+
+
 def intake_incident(request: HttpRequest) -> dict[str, Any]:
-    """The open incident (并单事件) the agent chose among the suggestions, as extra
-    ``ticket_intake`` arguments (``{}`` when none was chosen)."""
+    """The 并单 the agent chose among the suggestions, as extra ``ticket_intake`` arguments:
+    an open incident to join (``incident``), or similar open tickets in no incident to group
+    with the new ticket into a new one (``merge_with``); ``{}`` when none was chosen."""
+    out: dict[str, Any] = {}
     raw = request.POST.get("incident", "").strip()
-    if not raw.isdigit():
-        return {}
-    # an incident closed in the meantime is passed on: the service refuses it with a message
-    incident = selectors.incident_list(user=request.user).filter(pk=int(raw)).first()
-    return {"incident": incident} if incident is not None else {}
+    if raw.isdigit():
+        # an incident closed in the meantime is passed on: the service refuses it with a message
+        incident = selectors.incident_list(user=request.user).filter(pk=int(raw)).first()
+        if incident is not None:
+            out["incident"] = incident
+    numbers = [n.strip()[:24] for n in request.POST.getlist("merge_with") if n.strip()]
+    if numbers:
+        # closed or grouped meanwhile: passed on too, the service refuses with a message
+        out["merge_with"] = list(
+            selectors.tickets_visible_to(request.user)
+            .filter(number__in=numbers[:MERGE_MAX])
+            .order_by("pk")
+        )
+    return out

@@ -7,6 +7,19 @@ from hotline.core.models import PolicySetting, TimerRun
 from hotline.core.policy import DEFINITIONS, policy_set, validate_policy_value
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An archive's admin page: records are looked at, never added, edited or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(TimerRun)
 class TimerRunAdmin(admin.ModelAdmin):
     list_display = ("started_at", "business_now", "finished_at", "trigger")

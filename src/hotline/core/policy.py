@@ -154,6 +154,52 @@ DEFINITIONS: dict[str, PolicyDef] = {
             "routing_merge_similarity", 0.5, float, "Art 18", _("并单提示的内容相似度阈值（0–1）")
         ),
         PolicyDef("routing_merge_window_days", 7, int, "Art 18", _("并单提示的时间窗口（天）"), 1),
+        # routing: the text model of past dispatches (similar tickets vote for their lead unit)
+        PolicyDef(
+            "routing_neighbour_similarity",
+            0.35,
+            float,
+            "Art 14(3)",
+            _("承办单位模型：相似历史工单的内容相似度阈值（0–1）"),
+        ),
+        PolicyDef(
+            "routing_neighbour_count",
+            20,
+            int,
+            "Art 14(3)",
+            _("承办单位模型：参与投票的相似工单数"),
+            1,
+        ),
+        PolicyDef(
+            "routing_neighbour_window_days",
+            365,
+            int,
+            "Art 14(3)",
+            _("承办单位模型：学习的历史派单范围（天）"),
+            1,
+        ),
+        # routing: scheduled retraining of the category model from closed tickets
+        PolicyDef(
+            "routing_retrain_interval_days",
+            7,
+            int,
+            "Art 14",
+            _("分类模型自动重训间隔（天，0 表示不自动重训）"),
+        ),
+        PolicyDef(
+            "routing_retrain_min_new_tickets",
+            200,
+            int,
+            "Art 14",
+            _("分类模型自动重训所需的新办结工单数"),
+        ),
+        PolicyDef(
+            "routing_retrain_tolerance",
+            0.01,
+            float,
+            "Art 14",
+            _("新模型留出集宏平均F1最多可低于现模型的幅度（0–1）"),
+        ),
     ]
 }
 

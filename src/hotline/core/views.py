@@ -1,12 +1,32 @@
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from hotline.calendar.services import get_calendar
 from hotline.core import clock
+
+
+def staff_required(view):
+    """Login required for a staff page; an htmx request gets 401 with HX-Redirect rather than
+    a login page swapped into a fragment."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=401)
+                response["HX-Redirect"] = f"/login/?next={request.get_full_path()}"
+                return response
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @login_required

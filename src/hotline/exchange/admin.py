@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core import clock
+from hotline.core.admin import ReadOnlyAdmin
 from hotline.core.errors import DomainError
 from hotline.exchange import services
 from hotline.exchange.models import (
@@ -19,17 +20,6 @@ from hotline.exchange.models import (
     OutboxDelivery,
     Partner,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PartnerForm(forms.ModelForm):

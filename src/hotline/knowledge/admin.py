@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from hotline.core import clock
+from hotline.core.admin import ReadOnlyAdmin
 from hotline.knowledge import services
 from hotline.knowledge.models import (
     Entry,
@@ -16,17 +17,6 @@ from hotline.knowledge.models import (
     KnowledgeUsage,
     Synonym,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Entry)

@@ -375,7 +375,9 @@ def export_entries(request: HttpRequest) -> HttpResponse:
     """Every entry the caller maintains as an xlsx workbook (center: all; unit: its own)."""
     if not rules.can_author(request.user):
         raise PermissionDenied()
-    data = xlsx.export_entries(selectors.entries_for_export(user=request.user))
+    entries = list(selectors.entries_for_export(user=request.user))
+    data = xlsx.export_entries(entries)
+    services.record_export(actor=request.user, now=clock.now(), entries=entries, via="api")
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -351,3 +351,61 @@ def knowledge_usage_stats(
         }
         for r in rows
     ]
+
+
+# -- staff pages (read helpers for knowledge/views.py) --------------------------------------------
+
+EXPORT_MAX = 5000
+
+
+def entries_matching(
+    *,
+    user: User,
+    q: str,
+    now: datetime,
+    limit: int = EXPORT_MAX,
+    category: str | None = None,
+    org: str | None = None,
+    public: bool | None = None,
+    status: str | None = None,
+) -> list[Entry]:
+    """Every entry of a staff search (the same scope, filters and order as ``entry_search``),
+    up to ``limit``: what the knowledge home page exports to Excel."""
+    _check_paging(q, 1, 1)
+    filters = staff_filters(
+        user=user, now=now, status=status, category=category, org=_org_by_code(org), public=public
+    )
+    return [r.entry for r in _run_search(q=q, filters=filters, page=1, page_size=limit).items]
+
+
+def entry_categories(*, user: User) -> list[tuple[str, str]]:
+    """(code, name) of the categories of the entries the user may list, by code."""
+    qs = Entry.objects.all()
+    if not rules.is_reviewer(user):
+        qs = qs.filter(Q(status=EntryStatus.PUBLISHED) | Q(org_id=user.organisation_id))
+    names: dict[str, str] = {}
+    for code, name in qs.values_list("category_code", "category_name").distinct():
+        if name or code not in names:
+            names[code] = name
+    return sorted(names.items())
+
+
+def owning_orgs() -> list[Organisation]:
+    """The organisations that may own entries (active handling units, county bodies,
+    sub-centers), in tree order."""
+    from hotline.knowledge.services import OWNING_KINDS
+
+    return list(
+        Organisation.objects.filter(kind__in=OWNING_KINDS, active=True)
+        .only("pk", "code", "name", "short_name", "kind", "parent_id", "path")
+        .order_by("path")
+    )
+
+
+def review_queue(*, user: User) -> QuerySet[Entry]:
+    """Entries waiting for the center's review, oldest submission first: all of them for the
+    reviewers, the user's own unit's otherwise."""
+    qs = Entry.objects.select_related("org").filter(status=EntryStatus.IN_REVIEW)
+    if not rules.is_reviewer(user):
+        qs = qs.filter(org_id=user.organisation_id)
+    return qs.order_by("updated_at", "pk")

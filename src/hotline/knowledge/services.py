@@ -5,7 +5,7 @@ the same transaction (ARCHITECTURE.md principles 1, 4, 5)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -714,3 +714,20 @@ def synonym_upsert(
 
 def record_import(*, actor: User | None, now: datetime, data: dict) -> None:
     _audit(type="entries.imported", actor=actor, now=now, data=data)
+
+
+def record_export(
+    *, actor: User, now: datetime, entries: Sequence[Entry], via: str, filters: dict | None = None
+) -> None:
+    """Art 25: every export is logged with who, when, through what and which entries."""
+    _audit(
+        type="entries.exported",
+        actor=actor,
+        now=now,
+        data={
+            "via": via,
+            "count": len(entries),
+            "entries": [e.pk for e in entries],
+            "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "", [])},
+        },
+    )

@@ -1,13 +1,15 @@
 """Back office for routing: the dispatch catalogue (派单目录) is maintained here; precedents can
-be switched off; the suggestion record is read-only."""
+be switched off; the suggestion record and the retraining runs (with the stored model versions)
+are read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.admin import ReadOnlyAdmin
 from hotline.orgs.choices import OrgKind
-from hotline.routing.models import DispatchRule, Precedent, RoutingSuggestion
+from hotline.routing.models import DispatchRule, Precedent, RetrainingRun, RoutingSuggestion
 
 HANDLING_KINDS = (OrgKind.COUNTY, OrgKind.UNIT, OrgKind.SUBCENTER)
 
@@ -74,17 +76,68 @@ class PrecedentAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingSuggestion)
-class RoutingSuggestionAdmin(admin.ModelAdmin):
+class RoutingSuggestionAdmin(ReadOnlyAdmin):
     list_display = ("ticket", "kind", "suggested", "chosen", "accepted", "rank", "at")
     list_filter = ("kind", "accepted")
     search_fields = ("ticket__number", "chosen")
     list_select_related = ("ticket",)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(RetrainingRun)
+class RetrainingRunAdmin(ReadOnlyAdmin):
+    """Scheduled retraining of the category model: each run's outcome; the page also lists the
+    stored model versions (the newest is the one serving)."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = (
+        "started_at",
+        "trigger",
+        "status",
+        "version",
+        "macro_f1",
+        "previous_version",
+        "previous_macro_f1",
+        "n_samples",
+        "new_tickets",
+        "seconds",
+        "reason",
+    )
+    list_filter = ("status", "trigger")
+
+    def changelist_view(self, request, extra_context=None):
+        from hotline.core.policy import policy
+        from hotline.routing.services import model_versions_overview
+
+        versions = model_versions_overview()
+        if not versions:
+            self.message_user(
+                request,
+                _("尚无分类模型：请运行 hotline routing train 训练第一个模型"),
+                messages.WARNING,
+            )
+        for v in versions[:5]:
+            f1 = "—" if v["macro_f1"] is None else f"{v['macro_f1']:.4f}"
+            line = _(
+                "%(current)s%(version)s：训练于 %(at)s，%(n)s 件工单（%(source)s），"
+                "留出集宏平均F1 %(f1)s"
+            ) % {
+                "current": _("【当前】") if v["current"] else "",
+                "version": v["version"],
+                "at": v["trained_at"] or "—",
+                "n": v["n_samples"],
+                "source": v["source"] or "—",
+                "f1": f1,
+            }
+            self.message_user(request, line, messages.INFO)
+        days = policy("routing_retrain_interval_days")
+        if days > 0:
+            schedule = _(
+                "自动重训：每 %(d)s 天，至少 %(n)s 件新办结工单，容差 %(t)s（政策参数）"
+            ) % {
+                "d": days,
+                "n": policy("routing_retrain_min_new_tickets"),
+                "t": policy("routing_retrain_tolerance"),
+            }
+        else:
+            schedule = _("自动重训已关闭（政策参数：重训间隔为 0）")
+        self.message_user(request, schedule, messages.INFO)
+        return super().changelist_view(request, extra_context)

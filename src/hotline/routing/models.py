@@ -124,6 +124,15 @@ class RoutingSuggestion(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=SuggestionKind.choices)
     suggested = models.JSONField(_("推荐（按顺序）"), default=list)
     reasons = models.JSONField(_("推荐理由"), default=list)
+    sources = models.JSONField(
+        _("推荐来源"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "每项推荐的来源：precedent 先例、catalogue 派单目录、"
+            "neighbours 相似工单模型、model 同类派单统计"
+        ),
+    )
     chosen = models.CharField(_("实际选择"), max_length=80, blank=True)
     accepted = models.BooleanField(_("采纳推荐"), default=False)
     rank = models.PositiveSmallIntegerField(_("采纳第几项"), null=True, blank=True)
@@ -141,3 +150,48 @@ class RoutingSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}: {self.chosen}"
+
+
+class RetrainingStatus(models.TextChoices):
+    RUNNING = "running", _("训练中")
+    INSTALLED = "installed", _("已启用新模型")
+    KEPT = "kept", _("保留原模型")
+    FAILED = "failed", _("失败")
+
+
+class RetrainingRun(models.Model):
+    """One scheduled (or forced) retraining of the category model from the closed tickets: what
+    was trained, how it scored on its hold-out against the current model, and whether it was
+    installed. At most one run is ``running`` at a time (a partial unique index), so two
+    workers that find it due at once train once."""
+
+    status = models.CharField(_("结果"), max_length=10, choices=RetrainingStatus.choices)
+    trigger = models.CharField(_("触发方式"), max_length=20)
+    started_at = models.DateTimeField(_("开始于"))
+    finished_at = models.DateTimeField(_("结束于"), null=True, blank=True)
+    worker = models.CharField(_("执行进程"), max_length=100, blank=True)
+    previous_version = models.CharField(_("原模型版本"), max_length=40, blank=True)
+    previous_macro_f1 = models.FloatField(_("原模型留出集宏平均F1"), null=True, blank=True)
+    version = models.CharField(
+        _("新模型版本"), max_length=40, blank=True, help_text=_("仅在启用新模型时填写")
+    )
+    macro_f1 = models.FloatField(_("新模型留出集宏平均F1"), null=True, blank=True)
+    n_samples = models.PositiveIntegerField(_("训练工单数"), default=0)
+    new_tickets = models.IntegerField(_("新增办结工单数"), default=0)
+    seconds = models.FloatField(_("耗时（秒）"), null=True, blank=True)
+    reason = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("分类模型重训记录")
+        verbose_name_plural = _("分类模型重训记录")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="running"),
+                name="routing_one_retraining_running",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"

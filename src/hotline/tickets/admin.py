@@ -4,6 +4,7 @@ the services (pages and API), so the admin can never bypass a rule."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.admin import ReadOnlyAdmin
 from hotline.tickets.models import (
     Assignment,
     Category,
@@ -15,17 +16,6 @@ from hotline.tickets.models import (
     Ticket,
     TicketEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Category)

@@ -102,6 +102,8 @@ class IncidentKind(models.TextChoices):
     GAS = "gas", _("大面积停气")
     HEAT = "heat", _("大面积停热")
     POLLUTION = "pollution", _("环境污染")
+    # 并单 of ordinary appeals: many callers, one matter, not one of the Art 18 kinds
+    GROUP = "group", _("同一诉求并单")
 
 
 class SuddenEventKind(models.TextChoices):

@@ -339,11 +339,11 @@ INCIDENT_WORDS = [
 ]
 
 
-def _incident_kind(content: str) -> str:
+def _incident_kind(content: str, default: str = IncidentKind.POLLUTION) -> str:
     for kind, words in INCIDENT_WORDS:
         if any(word in content for word in words):
             return kind
-    return IncidentKind.POLLUTION
+    return default
 
 
 def _similarity(a: str, b: str) -> float:
@@ -396,11 +396,16 @@ def ticket_intake(
     special_seat: str | None = None,
     external_id: str | None = None,
     incident: Incident | None = None,
+    merge_with: Sequence[Ticket] = (),
     actor: User,
     now: datetime,
 ) -> IntakeResult:
     """Record an appeal (Art 13): contact, content, time and place. Idempotent on
-    ``external_id`` for partner channels."""
+    ``external_id`` for partner channels.
+
+    ``merge_with`` (并单, Art 18): open tickets of other callers about the same matter that are
+    in no incident yet; a new incident record is opened holding them and the new ticket (center
+    staff only; a chosen ticket closed or grouped meanwhile refuses the whole intake)."""
     if not (actor.is_superuser or actor.has_role(*rules.INTAKE_ROLES)):
         raise PermissionDenied()
     if channel not in Channel.values:
@@ -430,7 +435,24 @@ def ticket_intake(
         and Incident.objects.filter(pk=incident.pk, closed_at__isnull=False).exists()
     ):
         raise InvalidInput("该重大诉求事件已结束，不能再关联新的来电", code="incident_closed")
+    grouped: list[Ticket] = []
+    if merge_with:
+        if incident is not None:
+            raise InvalidInput(
+                "并单：请选择关联到已有事件，或与相似工单新建并单，不能同时选择",
+                code="merge_conflict",
+            )
+        grouped = _lock_for_grouping(merge_with, county=county, actor=actor)
     repeat_root = find_repeat_of(phone=phone, county=county, content=content, now=now)
+    if grouped:
+        incident = Incident.objects.create(
+            kind=_incident_kind(
+                " ".join([content, *(t.content for t in grouped)]), default=IncidentKind.GROUP
+            ),
+            title=content[:60],
+            county=county,
+            opened_at=now,
+        )
     if major_incident and incident is None:
         incident = Incident.objects.create(
             kind=_incident_kind(content), title=content[:60], county=county, opened_at=now
@@ -479,11 +501,69 @@ def ticket_intake(
         data["repeat_of"] = repeat_root.number
     if incident is not None:
         data["incident"] = incident.pk
+    if grouped:
+        data["grouped_with"] = [t.number for t in grouped]
     _event(ticket, "intake", now=now, actor=actor, data=data, seq_stored=True)
+    if grouped:
+        _group_into_incident(grouped, incident=incident, new_ticket=ticket, actor=actor, now=now)
     from hotline.routing.services import record_intake  # routing imports the ticket models
 
     record_intake(ticket=ticket, actor=actor, now=now)
     return IntakeResult(ticket, True)
+
+
+MERGE_MAX = 20
+
+
+def _lock_for_grouping(
+    tickets: Sequence[Ticket], *, county: Organisation, actor: User
+) -> list[Ticket]:
+    """Art 18 并单 at intake: lock the chosen tickets and check that each may be grouped — open,
+    in the new ticket's county, in no incident yet. One refusal refuses the intake."""
+    if not (actor.is_superuser or actor.acts_for_center):
+        raise PermissionDenied()
+    ids = sorted({t.pk for t in tickets})
+    if len(ids) > MERGE_MAX:
+        raise InvalidInput(f"并单：一次最多选择 {MERGE_MAX} 件工单", code="merge_too_many")
+    # ordered by id: two agents grouping overlapping tickets lock them in the same order
+    locked = list(
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("county")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise InvalidInput("并单：所选工单不存在", code="merge_unknown_ticket")
+    for t in locked:
+        if t.status in (TicketStatus.CLOSED, TicketStatus.NOT_ACCEPTED):
+            raise Conflict(
+                f"并单失败：工单 {t.number} 状态为“{t.get_status_display()}”，已不在办，"
+                "本次受理未保存，请重新选择",
+                code="merge_ticket_closed",
+            )
+        if t.incident_id is not None:
+            raise Conflict(
+                f"并单失败：工单 {t.number} 已并入其他事件，本次受理未保存，请改为关联到该事件",
+                code="merge_ticket_grouped",
+            )
+        if t.county_id != county.pk:
+            raise InvalidInput(f"并单：工单 {t.number} 不属于所选县区", code="merge_other_county")
+    return locked
+
+
+def _group_into_incident(
+    grouped: Sequence[Ticket], *, incident: Incident, new_ticket: Ticket, actor: User, now: datetime
+) -> None:
+    """Link the locked tickets to the new incident; each archive records it (Art 17)."""
+    from django.utils import timezone  # updated_at is real time (auto_now elsewhere)
+
+    Ticket.objects.filter(pk__in=[t.pk for t in grouped]).update(
+        incident=incident, updated_at=timezone.now()
+    )
+    data = {"incident": incident.pk, "title": incident.title, "with": new_ticket.number}
+    for t in grouped:
+        t.incident = incident
+        _event(t, "incident_grouped", now=now, actor=actor, data=data, push=False)
 
 
 @_ticket_write

@@ -42,9 +42,13 @@ class Command(BaseCommand):
         path = Path(options["file"])
         user = self._user(options["user"])
         if action == "export":
-            data = xlsx.export_entries(selectors.entries_for_export(user=user))
-            path.write_bytes(data)
-            self.stdout.write(f"exported to {path}")
+            entries = list(selectors.entries_for_export(user=user))
+            try:
+                path.write_bytes(xlsx.export_entries(entries))
+            except OSError as exc:
+                raise CommandError(f"cannot write {path}: {exc.strerror}") from exc
+            services.record_export(actor=user, now=clock.now(), entries=entries, via="command")
+            self.stdout.write(f"exported {len(entries)} entries to {path}")
             return
         try:
             data = path.read_bytes()
