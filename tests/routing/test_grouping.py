@@ -115,6 +115,13 @@ def test_the_intake_panel_offers_grouping_and_saves_it(users, orgs, db, clock_at
     assert "并单：与相似工单新建并单事件" in html
     assert f'name="merge_with" value="{a.number}"' in html
     assert 'name="incident"' not in html  # no open incident among the similar tickets
+    # the panel refreshes while the agent types: what they ticked stays ticked
+    again = client.get(
+        "/console/routing/intake/",
+        {"content": RETOLD + "。", "county": "411702", "merge_with": a.number},
+        **HTMX,
+    ).content.decode()
+    assert f'name="merge_with" value="{a.number}" checked' in again
     response = client.post("/intake/", _form(merge_with=[a.number]))
     assert response.status_code == 303, response.content.decode()[:2000]
     new = Ticket.objects.exclude(pk=a.pk).get(content=RETOLD)
@@ -125,6 +132,13 @@ def test_the_intake_panel_offers_grouping_and_saves_it(users, orgs, db, clock_at
         "/console/routing/intake/", {"content": RETOLD, "county": "411702"}, **HTMX
     ).content.decode()
     assert f'name="incident" value="{new.incident_id}"' in html
+    ticked = client.get(
+        "/console/routing/intake/",
+        {"content": RETOLD, "county": "411702", "incident": str(new.incident_id)},
+        **HTMX,
+    ).content.decode()
+    assert f'name="incident" value="{new.incident_id}" checked' in ticked
+    assert 'name="incident" value="" checked' not in ticked
     assert "并单：与相似工单新建并单事件" not in html
 
 

@@ -44,6 +44,9 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
         )
         # 并单 without an incident yet: similar open tickets that are in none can be grouped
         ctx["groupable"] = [d for d in ctx["s"]["duplicates"] if not d["incident"]]
+        # what the agent ticked survives the panel's refresh while they go on typing
+        ctx["incident_chosen"] = request.GET.get("incident", "").strip()
+        ctx["merge_chosen"] = set(request.GET.getlist("merge_with"))
     return render(request, "console/partials/routing_intake.html", ctx)
 
 
