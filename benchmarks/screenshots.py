@@ -6,7 +6,7 @@
 Seeds a demo history (`hotline seed --demo`) unless the data directory already holds one,
 serves it with `hotline serve`, signs in as each demo user in Debian's Chromium (Playwright,
 headless) and saves the home page of every role, a ticket page, the list, the intake form with
-validation messages, an English page and the print view under docs/screenshots/. Exits non-zero
+validation messages, an English page, the print view and the knowledge base pages under docs/screenshots/. Exits non-zero
 if any page logs a JavaScript error. Chinese text needs a CJK font (Debian: fonts-noto-cjk).
 """
 
@@ -225,6 +225,35 @@ def shoot(base: str, out: Path, picks: dict, width: int, errors: list[str]) -> N
         page = page_for("dispatcher")
         page.goto(f"{base}/tickets/?status=in_handling&overdue=1")
         snap(page, "ticket-list", full=False)
+        page.context.close()
+
+        # the knowledge base (知识库): search, a unit's corrections and questions, the entry form
+        # with its live preview, the center's review queue
+        page = page_for("agent")
+        page.goto(f"{base}/knowledge/?q=医保报销")
+        snap(page, "knowledge-search", full=False)
+        page.context.close()
+        page = page_for("org.housing")  # the demo leaves it an open correction
+        page.goto(f"{base}/knowledge/feedback/")
+        snap(page, "knowledge-feedback", full=False)
+        page.context.close()
+        page = page_for("org.medins")
+        page.goto(f"{base}/knowledge/new/")
+        page.fill("input[name=title]", "门诊慢特病待遇怎么申请")
+        page.select_option(
+            "select[name=category_code]", "public-services.medical-insurance.reimbursement"
+        )
+        page.fill(
+            "textarea[name=body]",
+            "## 申请条件\n\n- 参加本市职工或城乡居民医保\n- 经定点医院确诊\n\n"
+            "## 办理渠道\n\n1. 定点医院医保窗口\n2. **豫事办**APP 线上申请",
+        )
+        page.wait_for_timeout(1500)  # the preview (htmx) follows the typing
+        snap(page, "knowledge-edit", full=False)
+        page.context.close()
+        page = page_for("supervisor")
+        page.goto(f"{base}/knowledge/review/")
+        snap(page, "knowledge-review", full=False)
         page.context.close()
 
         page = page_for("org.411702", lang="en")

@@ -19,6 +19,15 @@ from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def category_tree(db):
+    """The entry form picks its category from the appeal category tree."""
+    from hotline.tickets.categories import category_tree_load, default_tree
+
+    category_tree_load(tree=default_tree(), update_existing=False)
+
+
 CATEGORY = "public-services.medical-insurance.reimbursement"
 
 
@@ -128,6 +137,8 @@ def test_unit_creates_a_draft_through_the_form(login, users, business_now):
     assert entry.status == EntryStatus.DRAFT and entry.org.code == "medins"
     assert entry.keywords == ["异地就医", "备案"] and entry.synonyms == ["异地医保", "转外就医"]
     assert entry.public and str(entry.effective_from) == "2026-03-01"
+    # the category is picked from the tree; its name comes with it
+    assert entry.category_code == CATEGORY and entry.category_name == "医保报销"
     follow = medins.get(response["Location"]).content.decode()
     assert "条目已保存为草稿" in follow and "<h2>办理方式</h2>" in follow
 
@@ -147,10 +158,10 @@ def test_bad_input_shows_errors_on_the_form_and_saves_nothing(login, business_no
     assert bad.status_code == 422
     text = bad.content.decode()
     assert "这个字段是必填项" in text
-    assert "分类代码只能由小写字母、数字、点和连字符组成" in text
+    assert "请从诉求分类中选择" in text  # picked from the category tree, not typed
     assert "日期格式应为 YYYY-MM-DD" in text
     assert "关键词最多30个" in text
-    assert 'value="医保/报销"' in text  # the input is kept
+    assert 'value="异地就医、备案' not in text and "词30" in text  # the input is kept
     dates = medins.post(
         "/knowledge/new/", form_data(effective_from="2026-05-01", expires_on="2026-04-01")
     )
@@ -189,6 +200,30 @@ def test_edit_published_entry_goes_back_to_draft_with_a_new_version(
     assert entry.status == EntryStatus.DRAFT and entry.title.endswith("（2026版）")
     last = entry.versions.order_by("-number").first()
     assert last.note == "更新标题" and last.actor.username == "org.medins"
+
+
+def test_an_entry_with_a_category_outside_the_tree_stays_editable(login, make_entry, business_now):
+    entry = make_entry(category_code="legacy.import", category_name="旧分类", status="draft")
+    medins = login("org.medins")
+    page = medins.get(f"/knowledge/{entry.pk}/edit/").content.decode()
+    assert 'value="legacy.import" selected' in page and "旧分类（legacy.import）" in page
+    response = medins.post(
+        f"/knowledge/{entry.pk}/edit/",
+        form_data(category_code="legacy.import", version=entry.version, title="改了标题"),
+    )
+    assert response.status_code == 303
+    entry.refresh_from_db()
+    assert (entry.title, entry.category_code, entry.category_name) == (
+        "改了标题",
+        "legacy.import",
+        "旧分类",
+    )
+    # but nobody types a new code that the tree does not have
+    other = medins.post(
+        f"/knowledge/{entry.pk}/edit/",
+        form_data(category_code="made.up", version=entry.version),
+    )
+    assert other.status_code == 422 and "请从诉求分类中选择" in other.content.decode()
 
 
 def test_edit_with_a_stale_version_is_a_conflict_on_the_form(login, make_entry, users, now):

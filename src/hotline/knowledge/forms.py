@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hotline.console import queries
 from hotline.console.forms import org_groups
 from hotline.core.errors import InvalidInput
 from hotline.knowledge import services
@@ -107,12 +108,10 @@ class EntryForm(forms.Form):
 
     title = forms.CharField(label=_("标题"), max_length=services.TITLE_MAX)
     org = forms.ChoiceField(label=_("责任单位"))
-    category_code = forms.CharField(
-        label=_("分类代码"),
-        max_length=100,
-        help_text=_("小写字母、数字、点和连字符，如 public-services.medical-insurance"),
+    # Picked from the appeal category tree (诉求分类) the tickets use; the name comes with it.
+    category_code = forms.ChoiceField(
+        label=_("分类"), error_messages={"invalid_choice": _("请从诉求分类中选择")}
     )
-    category_name = forms.CharField(label=_("分类名称"), max_length=100, required=False)
     keywords = forms.CharField(
         label=_("关键词"), required=False, help_text=_("用顿号、逗号或空格分隔，最多30个")
     )
@@ -140,8 +139,26 @@ class EntryForm(forms.Form):
 
     CONTENT = ("title", "category_code", "category_name", "keywords", "synonyms", "body")
 
-    def __init__(self, *args, orgs: list[Organisation] | None = None, edit: bool = False, **kw):
+    def __init__(
+        self,
+        *args,
+        orgs: list[Organisation] | None = None,
+        edit: bool = False,
+        current_category: tuple[str, str] | None = None,
+        **kw,
+    ):
         super().__init__(*args, **kw)
+        # the tree, indented by level; an entry's code from before (an import, the API) that
+        # is not in the tree stays selectable so the entry can still be edited
+        self.category_names = {c.code: c.name for c in queries.category_options()}
+        choices = [
+            (code, "\u3000" * code.count(".") + name) for code, name in self.category_names.items()
+        ]
+        if current_category and current_category[0] not in self.category_names:
+            code, name = current_category
+            self.category_names[code] = name
+            choices.append((code, f"{name or code}（{code}）"))
+        self.fields["category_code"].choices = BLANK + choices
         if orgs is None:
             del self.fields["org"]
         else:
@@ -162,6 +179,8 @@ class EntryForm(forms.Form):
                 data[name] = services.clean_content({name: data[name]})[name]
             except InvalidInput as exc:
                 self.add_error(name, exc.message)
+        if data.get("category_code"):
+            data["category_name"] = self.category_names.get(data["category_code"], "")
         if "org" in self.fields and data.get("org"):
             data["org"] = self.org_by_code[data["org"]]
         return data
@@ -180,7 +199,6 @@ def entry_initial(entry) -> dict:
         "title": entry.title,
         "org": entry.org.code,
         "category_code": entry.category_code,
-        "category_name": entry.category_name,
         "keywords": "、".join(entry.keywords),
         "synonyms": "、".join(entry.synonyms),
         "public": entry.public,

@@ -367,10 +367,13 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return _see_other(reverse("knowledge-entry", args=[entry.pk]))
     orgs = selectors.owning_orgs() if rules.is_reviewer(user) else None
+    current = (entry.category_code, entry.category_name)
     if request.method == "GET":
-        form = kb_forms.EntryForm(initial=kb_forms.entry_initial(entry), orgs=orgs, edit=True)
+        form = kb_forms.EntryForm(
+            initial=kb_forms.entry_initial(entry), orgs=orgs, edit=True, current_category=current
+        )
         return _entry_form_page(request, form, entry=entry)
-    form = kb_forms.EntryForm(request.POST, orgs=orgs, edit=True)
+    form = kb_forms.EntryForm(request.POST, orgs=orgs, edit=True, current_category=current)
     if "preview" in request.POST:
         return _entry_form_page(request, form, entry=entry)
     if form.is_valid():
