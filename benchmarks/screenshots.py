@@ -6,8 +6,9 @@
 Seeds a demo history (`hotline seed --demo`) unless the data directory already holds one,
 serves it with `hotline serve`, signs in as each demo user in Debian's Chromium (Playwright,
 headless) and saves the home page of every role, a ticket page, the list, the intake form with
-validation messages, an English page, the print view and the knowledge base pages under docs/screenshots/. Exits non-zero
-if any page logs a JavaScript error. Chinese text needs a CJK font (Debian: fonts-noto-cjk).
+validation messages, an English page, the print view and the knowledge base pages under
+docs/screenshots/. Exits non-zero if any page logs a JavaScript error. Chinese text needs a CJK
+font (Debian: fonts-noto-cjk).
 """
 
 from __future__ import annotations
