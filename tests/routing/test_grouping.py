@@ -172,3 +172,13 @@ def test_only_center_staff_may_group(users, orgs, db):
             actor=unit_user,
             now=NOW,
         )
+
+
+def test_an_unknown_ticket_to_group_with_is_a_message(users, orgs, db, clock_at_now):
+    client = Client()
+    client.force_login(users("agent"))
+    before = (Ticket.objects.count(), Incident.objects.count())
+    response = client.post("/intake/", _form(merge_with=["ZMD2099010100001"]))
+    assert response.status_code == 422
+    assert "并单：工单 ZMD2099010100001 不存在" in response.content.decode()
+    assert (Ticket.objects.count(), Incident.objects.count()) == before

@@ -117,3 +117,46 @@ def test_art18_the_admin_closes_incidents_only_through_the_service(client, demo_
     incident.refresh_from_db()
     assert incident.closed_at is not None
     assert TicketEvent.objects.filter(type="incident_closed").count() == 1
+
+
+def test_art18_intake_over_the_api_joins_an_incident_or_groups_tickets(api, intake, sim):
+    sim.set("2026-09-30 10:00")
+    first = intake(citizen={"name": "甲", "phone": "13900000001", "confidential": False})
+    second = intake(citizen={"name": "乙", "phone": "13900000002", "confidential": False})
+    grouped = intake(
+        citizen={"name": "丙", "phone": "13900000003", "confidential": False},
+        merge_with=[first["number"], second["number"]],
+    )
+    incidents = api("dispatcher").get("/incidents").json()["items"]
+    assert len(incidents) == 1 and incidents[0]["calls"] == 3
+    incident = incidents[0]["id"]
+    events = {
+        e["type"] for e in api("dispatcher").get(f"/tickets/{first['number']}").json()["events"]
+    }
+    assert "incident_grouped" in events
+    assert not grouped["major_incident"]
+    # a later call joins the incident by its id
+    intake(citizen={"name": "丁", "phone": "13900000004", "confidential": False}, incident=incident)
+    assert api("dispatcher").get("/incidents").json()["items"][0]["calls"] == 4
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "code"),
+    [
+        ({"incident": 999999}, 422, "unknown_incident"),
+        ({"merge_with": ["ZMD2099010100001"]}, 422, "merge_unknown_ticket"),
+        ({"merge_with": [f"ZMD20990101{n:05d}" for n in range(21)]}, 422, None),
+    ],
+)
+def test_art18_bad_grouping_over_the_api_saves_nothing(api, sim, changes, status, code):
+    from hotline.tickets.models import Incident, Ticket
+
+    from .conftest import INTAKE
+
+    sim.set("2026-09-30 10:00")
+    before = (Ticket.objects.count(), Incident.objects.count())
+    response = api("agent").post("/tickets", {**INTAKE, **changes})
+    assert response.status_code == status, response.content.decode()
+    if code:
+        assert response.json()["error"]["code"] == code
+    assert (Ticket.objects.count(), Incident.objects.count()) == before

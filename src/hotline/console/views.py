@@ -229,9 +229,10 @@ def intake(request: HttpRequest) -> HttpResponse:
 
     try:
         with transaction.atomic():
+            grouping = views_routing.intake_incident(request)  # 并单 chosen at intake
             ticket = services.ticket_intake(
                 **f.main.service_kwargs(),
-                **views_routing.intake_incident(request),  # 并单: an incident chosen at intake
+                **grouping,
                 actor=user,
                 now=now,
             ).ticket

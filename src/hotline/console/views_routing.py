@@ -77,26 +77,14 @@ def dispatch_suggest(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-MERGE_MAX = 20
-
-
 def intake_incident(request: HttpRequest) -> dict[str, Any]:
     """The 并单 the agent chose among the suggestions, as extra ``ticket_intake`` arguments:
-    an open incident to join (``incident``), or similar open tickets in no incident to group
-    with the new ticket into a new one (``merge_with``); ``{}`` when none was chosen."""
-    out: dict[str, Any] = {}
+    an open incident to join, or similar open tickets in no incident to group with the new
+    ticket into a new one; ``{}`` when none was chosen (see ``selectors.intake_grouping``)."""
     raw = request.POST.get("incident", "").strip()
-    if raw.isdigit():
-        # an incident closed in the meantime is passed on: the service refuses it with a message
-        incident = selectors.incident_list(user=request.user).filter(pk=int(raw)).first()
-        if incident is not None:
-            out["incident"] = incident
-    numbers = [n.strip()[:24] for n in request.POST.getlist("merge_with") if n.strip()]
-    if numbers:
-        # closed or grouped meanwhile: passed on too, the service refuses with a message
-        out["merge_with"] = list(
-            selectors.tickets_visible_to(request.user)
-            .filter(number__in=numbers[:MERGE_MAX])
-            .order_by("pk")
-        )
-    return out
+    return selectors.intake_grouping(
+        user=request.user,
+        incident=int(raw) if raw.isdigit() else None,
+        # more than the service allows is refused there, with its message
+        merge_with=[n.strip()[:24] for n in request.POST.getlist("merge_with")[:100]],
+    )

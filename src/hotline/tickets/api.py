@@ -54,6 +54,10 @@ class TicketIn(Schema):
     major_incident: bool = False
     special_seat: Literal["business", "enterprise"] | None = None
     external_id: str | None = Field(None, max_length=100)
+    # 并单 (Art 18): join an open incident, or group with open tickets (by number) of other
+    # callers that are in no incident yet into a new one (center staff)
+    incident: int | None = None
+    merge_with: list[str] = Field(default_factory=list, max_length=services.MERGE_MAX)
 
 
 class CitizenOut(Schema):
@@ -363,6 +367,9 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         major_incident=payload.major_incident,
         special_seat=payload.special_seat,
         external_id=payload.external_id,
+        **selectors.intake_grouping(
+            user=request.user, incident=payload.incident, merge_with=payload.merge_with
+        ),
         actor=request.user,
         now=now,
     )

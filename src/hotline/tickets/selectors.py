@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from hotline.core.errors import NotFound
+from hotline.core.errors import InvalidInput, NotFound
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, User
 from hotline.tickets.models import (
@@ -334,6 +335,31 @@ def closed_ticket_texts():
         .values_list("content", "category__code")
         .iterator(chunk_size=2000)
     )
+
+
+def intake_grouping(
+    *, user: User, incident: int | None = None, merge_with: Sequence[str] = ()
+) -> dict:
+    """The 并单 chosen at intake (Art 18) as ``services.ticket_intake`` arguments: an incident
+    to join (``incident``) and tickets to group with the new one into a new incident
+    (``merge_with``), read within what ``user`` may see. An unknown one is refused here; one
+    closed or grouped meanwhile is passed on and refused by the service with its message."""
+    out: dict = {}
+    if incident is not None:
+        found = incident_list(user=user).filter(pk=incident).first()
+        if found is None:
+            raise InvalidInput(f"重大诉求事件 {incident} 不存在", code="unknown_incident")
+        out["incident"] = found
+    numbers = list(dict.fromkeys(n.strip() for n in merge_with if n and n.strip()))
+    if numbers:
+        tickets = list(tickets_visible_to(user).filter(number__in=numbers).order_by("pk"))
+        missing = [n for n in numbers if n not in {t.number for t in tickets}]
+        if missing:
+            raise InvalidInput(
+                f"并单：工单 {'、'.join(missing[:5])} 不存在", code="merge_unknown_ticket"
+            )
+        out["merge_with"] = tickets
+    return out
 
 
 def incident_list(*, user: User, open_only: bool | None = None) -> QuerySet[Incident]:
