@@ -255,3 +255,75 @@ def test_a_unit_cannot_open_another_units_ticket(session, build):
     assert response.status == 404
     assert "页面不存在" in other.page.inner_text("main")
     assert not re.search(ticket.number, other.page.inner_text("main"))
+
+
+def test_grouping_ticks_survive_the_panel_refresh_and_are_saved(session, sim, build):
+    """并单 at intake (Art 18): the similar open ticket offered in the routing panel is ticked,
+    the agent goes on typing (the panel is swapped by htmx), the tick stays, and saving groups
+    both tickets into a new incident record."""
+    from hotline.tickets.models import Ticket
+
+    text = (
+        "市民来电反映：驿城区雪松路与开源大道交叉口的路灯连续一周都不亮，夜间出行很不安全，请维修。"
+    )
+    earlier = build.new(content=text, phone="13800000001")
+    agent = session("agent").page
+    agent.fill("input[name=citizen_phone]", "13800000002")
+    agent.select_option("select[name=county]", "411702")
+    agent.fill("input[name=address]", "雪松路与开源大道交叉口")
+    agent.check("input[name=occurred_unknown]")
+    agent.select_option("select[name=appeal_type]", "complaint")
+    agent.fill("textarea[name=content]", text)
+    tick = f"#routing-suggestions input[name=merge_with][value='{earlier.number}']"
+    agent.wait_for_selector(tick)
+    agent.check(tick)
+    agent.evaluate(
+        "window.swaps = 0; document.body.addEventListener('htmx:afterSwap', "
+        "e => { if (e.detail.target.id === 'routing-suggestions') window.swaps++; })"
+    )
+    agent.locator("textarea[name=content]").press_sequentially("谢谢")
+    agent.wait_for_function("window.swaps > 0")
+    assert agent.is_checked(tick)  # a fresh panel, the same choice
+    agent.press("textarea[name=content]", "Control+Enter")
+    agent.wait_for_selector(".msg-success:has-text('已受理')")
+    new = Ticket.objects.exclude(pk=earlier.pk).get()
+    earlier.refresh_from_db()
+    assert new.incident_id is not None and earlier.incident_id == new.incident_id
+
+
+def test_a_unit_drafts_an_entry_and_the_center_publishes_it(session):
+    """Art 22: the owning unit writes an entry with the live preview and submits it; the
+    center publishes it from the review queue; agents then find it."""
+    from hotline.knowledge.models import Entry
+    from hotline.tickets.categories import category_tree_load, default_tree
+
+    category_tree_load(tree=default_tree(), update_existing=False)
+    unit = session("org.medins")
+    page = unit.page
+    page.goto(f"{unit.base}/knowledge/new/")
+    page.fill("input[name=title]", "异地就医备案怎么办理")
+    page.select_option(
+        "select[name=category_code]", "public-services.medical-insurance.reimbursement"
+    )
+    page.fill("input[name=keywords]", "异地就医、备案")
+    page.fill("textarea[name=body]", "## 办理渠道\n\n- 国家医保服务平台APP\n- 医保经办窗口")
+    page.wait_for_selector("#kb-preview h2:has-text('办理渠道')")  # htmx preview
+    page.click("button:has-text('保存草稿')")
+    page.wait_for_selector(".msg-success:has-text('条目已保存为草稿')")
+    page.click("#act-submit button[type=submit]")
+    page.wait_for_selector(".msg-success")
+    entry = Entry.objects.get(title="异地就医备案怎么办理")
+    assert entry.status == "in_review" and entry.category_name == "医保报销"
+
+    center = session("supervisor").page
+    center.goto(f"{unit.base}/knowledge/review/")
+    row = center.locator("tr", has_text="异地就医备案怎么办理")
+    row.locator("button:has-text('发布')").click()
+    center.wait_for_selector(".msg-success")
+    entry.refresh_from_db()
+    assert entry.status == "published"
+
+    agent = session("agent").page
+    agent.goto(f"{unit.base}/knowledge/?q=异地就医备案")
+    agent.wait_for_selector("#kb-table mark")
+    assert "异地就医备案怎么办理" in agent.locator("#kb-table").inner_text()
