@@ -257,6 +257,12 @@ def shoot(base: str, out: Path, picks: dict, width: int, errors: list[str]) -> N
         snap(page, "knowledge-review", full=False)
         page.context.close()
 
+        # how often the routing suggestions were taken (智能推荐采纳情况)
+        page = page_for("supervisor")
+        page.goto(f"{base}/console/routing/report/")
+        snap(page, "routing-report")
+        page.context.close()
+
         page = page_for("org.411702", lang="en")
         snap(page, "home-county-en")
         page.context.close()

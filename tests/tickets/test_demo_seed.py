@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 
 from hotline.core.models import TimerRun
 from hotline.supervision.models import SupervisionCase
@@ -45,8 +46,15 @@ def generate(**changes) -> tuple[dict | None, str]:
 
 
 @pytest.fixture(scope="module")
-def history(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+def history(django_db_setup, django_db_blocker, tmp_path_factory):
+    # the history trains a first category model into the data directory: a private one, so
+    # no other test finds a model it did not make
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    with (
+        override_settings(DATA_DIR=data_dir),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         stats, output = generate()
         yield stats, output
         transaction.set_rollback(True)
@@ -157,6 +165,21 @@ def test_same_seed_same_history(history, db):
     stats, _output = generate()
     assert stats is not None
     assert snapshot() == before
+
+
+def test_suggestions_are_recorded_along_the_history(history, db):
+    """The catalogue is there from the start and a first category model is trained a third of
+    the way in, so the acceptance report has dispatches and intakes to show."""
+    from django.conf import settings
+
+    from hotline.routing.models import RoutingSuggestion
+    from hotline.routing.training import model_versions, models_dir
+
+    kinds = set(RoutingSuggestion.objects.values_list("kind", flat=True))
+    assert kinds == {"category", "unit"}
+    first_category = RoutingSuggestion.objects.filter(kind="category").order_by("at").first()
+    assert first_category.at > Ticket.objects.order_by("received_at").first().received_at
+    assert model_versions(models_dir(settings.DATA_DIR))
 
 
 def test_the_history_ends_at_the_simulated_now(history, db):

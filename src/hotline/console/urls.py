@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
     path("tickets/<str:number>/act/<slug:action>/", views.ticket_action, name="ticket-action"),
+    path("console/routing/report/", views_routing.acceptance_report, name="routing-report"),
     path("console/routing/intake/", views_routing.intake_suggest, name="routing-intake"),
     path(
         "console/routing/tickets/<str:number>/units/",

@@ -741,9 +741,11 @@ def seed_demo_catalogue() -> int:
     return created
 
 
-def seed_demo(stdout=None, *, train: bool = True) -> dict[str, Any]:
-    """For ``hotline seed --demo``: the demo dispatch catalogue, then a category model trained
-    from the closed demo tickets (when there are some and no model exists yet)."""
+def train_demo_model() -> dict[str, Any]:
+    """Train the next category model from the closed tickets when there is none yet, or when
+    the current one (trained from tickets) has seen fewer tickets than are closed now — the
+    demo's first model a third of the way into its history, and the retrained one at its end.
+    ``{"model": version or None, "n": tickets, "macro_f1": …}`` (``"error"`` when unusable)."""
     from hotline.routing.classifier import TrainingDataError
     from hotline.routing.training import (
         current_model_path,
@@ -753,27 +755,43 @@ def seed_demo(stdout=None, *, train: bool = True) -> dict[str, Any]:
         training_rows_from_tickets,
     )
 
-    result: dict[str, Any] = {"catalogue": seed_demo_catalogue(), "model": None}
+    result: dict[str, Any] = {"model": None, "n": 0}
     directory = models_dir(settings.DATA_DIR)
-    if train and current_model_path(directory) is None:
-        texts, labels = split_rows(training_rows_from_tickets())
-        try:
-            if len(set(labels)) >= 2:
-                clf, _path, metrics = train_new_version(
-                    texts,
-                    labels,
-                    directory=directory,
-                    source="tickets",
-                    signing_key=settings.SECRET_KEY.encode("utf-8"),
-                )
-                result["model"] = clf.info.version
-                result["macro_f1"] = metrics.get("macro_f1")
-        except TrainingDataError as exc:
-            result["error"] = str(exc)
+    current = current_model_path(directory)
+    info = model_header(current) if current is not None else None
+    if current is not None and (info is None or info.source != "tickets"):
+        return result  # a model someone trained on purpose (another source) is left alone
+    texts, labels = split_rows(training_rows_from_tickets())
+    result["n"] = len(texts)
+    if info is not None and info.n_samples >= len(texts):
+        return result
+    try:
+        if len(set(labels)) >= 2:
+            clf, _path, metrics = train_new_version(
+                texts,
+                labels,
+                directory=directory,
+                source="tickets",
+                signing_key=settings.SECRET_KEY.encode("utf-8"),
+            )
+            result["model"] = clf.info.version
+            result["macro_f1"] = metrics.get("macro_f1")
+    except TrainingDataError as exc:
+        result["error"] = str(exc)
+    return result
+
+
+def seed_demo(stdout=None, *, train: bool = True) -> dict[str, Any]:
+    """For ``hotline seed --demo``: the demo dispatch catalogue (the ticket history seeds it
+    first, so its dispatches are suggested and recorded), then the category model retrained
+    from all the closed demo tickets."""
+    result: dict[str, Any] = {"catalogue": seed_demo_catalogue(), "model": None}
+    if train:
+        result.update(train_demo_model())
     if stdout is not None:
-        line = f"routing: {result['catalogue']} catalogue lines"
+        line = f"routing: {DispatchRule.objects.count()} catalogue lines"
         if result["model"]:
-            line += f", category model {result['model']} ({len(texts)} closed tickets"
+            line += f", category model {result['model']} ({result['n']} closed tickets"
             if result.get("macro_f1") is not None:
                 line += f", hold-out macro-F1 {result['macro_f1']:.3f}"
             line += ")"

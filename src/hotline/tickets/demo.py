@@ -728,11 +728,22 @@ class History:
         self._script_now()
         total = sum(n for _a, _b, n in slices) + len(self.heap)
         self._progress_start(total)
+        from hotline.routing import services as routing  # routing reads the ticket models
+
+        # As at a real center: the dispatch catalogue is there from the start and a first
+        # category model is trained from the tickets closed in the first third, so the
+        # suggestions and what was chosen are recorded (the acceptance report has history).
+        routing.seed_demo_catalogue()
+        first_model_after = max(1, len(slices) // 3)
+        model = None
         for day, (start, end, count) in enumerate(slices, start=1):
             for moment in self._intake_times(start, end, count):
                 self.at(moment, self.intake_random)
             with transaction.atomic():
                 self.process_until(end)
+            if model is None and first_model_after <= day < len(slices):
+                # too few closed tickets yet for two categories: tried again the next day
+                model = routing.train_demo_model().get("model")
             self._progress_update(day, len(slices))
         with transaction.atomic():
             self.run_timers_until(self.end, inclusive=True)
