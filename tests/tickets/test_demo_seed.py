@@ -180,6 +180,17 @@ def test_suggestions_are_recorded_along_the_history(history, db):
     first_category = RoutingSuggestion.objects.filter(kind="category").order_by("at").first()
     assert first_category.at > Ticket.objects.order_by("received_at").first().received_at
     assert model_versions(models_dir(settings.DATA_DIR))
+    # the models learned from past dispatches read them day by day, not after minutes of
+    # real time (the whole history takes seconds)
+    sources = {
+        source
+        for per_unit in RoutingSuggestion.objects.filter(kind="unit").values_list(
+            "sources", flat=True
+        )
+        for unit_sources in per_unit
+        for source in unit_sources
+    }
+    assert {"catalogue", "model", "neighbours"} <= sources
 
 
 def test_the_history_ends_at_the_simulated_now(history, db):

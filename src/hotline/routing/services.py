@@ -233,6 +233,16 @@ precedents = _Snapshot(60, _load_precedents)
 HISTORY_SECONDS = 300
 
 
+def refresh_learned() -> None:
+    """The models learned from past dispatches read the newest ones at the next suggestion,
+    not only after their real-time refresh intervals: for a history played faster than real
+    time (the demo), where minutes of the clock are days of dispatches."""
+    history.clear()
+    from hotline.routing.unit_index import history as dispatch_history
+
+    dispatch_history.expire()
+
+
 def clear_caches() -> None:
     """Forget every cached table (tests, and after bulk edits)."""
     org_names.clear()

@@ -391,6 +391,12 @@ class DispatchHistory:
                 self._top_up(top)
             return self._index.neighbours(text, k=k, threshold=threshold, exclude=exclude)
 
+    def expire(self) -> None:
+        """Look for new dispatches at the next query, whatever ``REFRESH_SECONDS`` says (a
+        batch of dispatches made faster than real time: the demo history)."""
+        with self._lock:
+            self._checked_at = -1e18
+
     def reset(self) -> None:
         with self._lock:
             self._index = None

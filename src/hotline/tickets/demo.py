@@ -741,6 +741,8 @@ class History:
                 self.at(moment, self.intake_random)
             with transaction.atomic():
                 self.process_until(end)
+            # a day of dispatches took seconds: the learned unit models read them now
+            routing.refresh_learned()
             if model is None and first_model_after <= day < len(slices):
                 # too few closed tickets yet for two categories: tried again the next day
                 model = routing.train_demo_model().get("model")
