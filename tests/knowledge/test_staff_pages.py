@@ -496,3 +496,15 @@ def test_lists_cost_the_same_number_of_queries_for_n_and_3n_rows(
     add(4, 2)
     assert counts() == few
     assert max(few) <= 10
+
+
+def test_the_category_choice_speaks_the_users_language(login, business_now):
+    medins = login("org.medins")
+    chinese = medins.get("/knowledge/new/").content.decode()
+    assert "医保报销" in chinese and "Medical insurance reimbursement" not in chinese
+    medins.cookies["django_language"] = "en"
+    english = medins.get("/knowledge/new/").content.decode()
+    assert "Medical insurance reimbursement" in english
+    # what is stored with the entry stays the tree's own (Chinese) name
+    medins.post("/knowledge/new/", form_data())
+    assert Entry.objects.get(title="异地就医备案怎么办").category_name == "医保报销"

@@ -7,6 +7,7 @@ from the service as a DomainError and the page shows it on the form."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hotline.console import queries
@@ -150,9 +151,12 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kw)
         # the tree, indented by level; an entry's code from before (an import, the API) that
         # is not in the tree stays selectable so the entry can still be edited
-        self.category_names = {c.code: c.name for c in queries.category_options()}
+        tree = queries.category_options()
+        self.category_names = {c.code: c.name for c in tree}  # stored with the entry
+        english = (get_language() or "").startswith("en")
         choices = [
-            (code, "\u3000" * code.count(".") + name) for code, name in self.category_names.items()
+            (c.code, "\u3000" * c.code.count(".") + ((c.name_en or c.name) if english else c.name))
+            for c in tree
         ]
         if current_category and current_category[0] not in self.category_names:
             code, name = current_category
