@@ -498,7 +498,7 @@ def test_lists_cost_the_same_number_of_queries_for_n_and_3n_rows(
     assert max(few) <= 10
 
 
-def test_the_category_choice_speaks_the_users_language(login, business_now):
+def test_the_category_choice_speaks_the_users_language(login, make_entry, business_now):
     medins = login("org.medins")
     chinese = medins.get("/knowledge/new/").content.decode()
     assert "医保报销" in chinese and "Medical insurance reimbursement" not in chinese
@@ -507,4 +507,9 @@ def test_the_category_choice_speaks_the_users_language(login, business_now):
     assert "Medical insurance reimbursement" in english
     # what is stored with the entry stays the tree's own (Chinese) name
     medins.post("/knowledge/new/", form_data())
-    assert Entry.objects.get(title="异地就医备案怎么办").category_name == "医保报销"
+    entry = Entry.objects.get(title="异地就医备案怎么办")
+    assert entry.category_name == "医保报销"
+    # and the list's category filter reads in English too
+    make_entry(title="职工医保住院费用怎么报销")
+    listing = medins.get("/knowledge/").content.decode()
+    assert "Medical insurance reimbursement（" in listing

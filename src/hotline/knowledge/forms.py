@@ -85,6 +85,9 @@ class EntryFilterForm(forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if (get_language() or "").startswith("en"):
+            english = {c.code: c.name_en for c in queries.category_options() if c.name_en}
+            categories = [(code, english.get(code, name)) for code, name in categories]
         self.fields["category"].choices = BLANK + category_choices(categories)
         self.fields["org"].choices = BLANK + org_groups(orgs)
 
