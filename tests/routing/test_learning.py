@@ -302,3 +302,23 @@ def test_the_admin_shows_runs_and_model_versions(users, orgs, categories, model,
     client.force_login(users("admin"))
     html = client.get("/admin/routing/retrainingrun/").content.decode()
     assert "保留原模型" in html and "category-v0001" in html
+
+
+def test_sources_agreeing_on_a_unit_outweigh_one_stronger_source(monkeypatch, orgs, db):
+    """Evidence adds up (noisy-OR): the catalogue's second unit, which the count model of past
+    dispatches names too, ranks above the catalogue's first unit alone."""
+    from hotline.routing import services as routing
+
+    monkeypatch.setattr(routing, "precedent_matches", lambda *a, **k: [])
+    monkeypatch.setattr(
+        routing,
+        "catalogue_matches",
+        lambda *a, **k: [("urban", "派单目录规则：路灯", None), ("411702", "属地县区", None)],
+    )
+    monkeypatch.setattr(routing, "neighbour_model", lambda *a, **k: ([], 0))
+    monkeypatch.setattr(routing, "history_model", lambda *a, **k: ([("411702", 1.0)], 12))
+    units = routing.suggest_units("路灯不亮", category="x", county="411702")
+    assert [u.code for u in units[:2]] == ["411702", "urban"]
+    assert units[0].sources == ["catalogue", "model"]
+    assert units[0].score == pytest.approx(1 - (1 - 0.8) * (1 - 0.8))
+    assert units[1].score == pytest.approx(0.9)
