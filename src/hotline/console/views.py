@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -30,6 +30,7 @@ from hotline.console.labels import REJECT_GUIDANCE
 from hotline.console.presenters import assignment_tree, event_details, ticket_rows
 from hotline.core import clock
 from hotline.core.errors import DomainError, NotFound
+from hotline.core.views import see_other as _see_other
 from hotline.core.views import staff_required
 from hotline.orgs.models import Organisation
 from hotline.tickets import rules, selectors, services
@@ -87,12 +88,6 @@ def _form_error(form: django_forms.Form, exc: DomainError) -> None:
         form.add_error(name, exc.message)
     else:
         form.add_error(None, exc.message)
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 # -- home --------------------------------------------------------------------------------------

@@ -5,11 +5,18 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 
 from hotline.calendar.services import get_calendar
 from hotline.core import clock
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """303 See Other: after a POST, the browser GETs the next page."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def staff_required(view):

@@ -12,7 +12,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from hotline.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from hotline.core.views import see_other as _see_other
 from hotline.core.views import staff_required
 from hotline.knowledge import forms as kb_forms
 from hotline.knowledge import rules, search, selectors, services, xlsx
@@ -105,12 +106,6 @@ ERROR_FIELDS = {
 def _form_error(form: django_forms.Form, exc: DomainError) -> None:
     name = ERROR_FIELDS.get(exc.code)
     form.add_error(name if name in form.fields else None, exc.message)
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
