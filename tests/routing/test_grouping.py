@@ -10,7 +10,7 @@ from hotline.core.errors import DomainError
 from hotline.tickets import services
 from hotline.tickets.models import Incident, Ticket, TicketEvent
 
-from .test_integration import HTMX, NOW, intake
+from .test_integration import HTMX, NOW, intake, intake_form
 
 RETOLD = "市民反映：驿城区雪松路与开源大道交叉口的路灯连续一周都不亮，夜间出行很不安全，请维修。"
 
@@ -25,20 +25,7 @@ def clock_at_now(settings):
 
 
 def _form(**extra):
-    return {
-        "citizen_phone": "13512345678",
-        "citizen_name": "李四",
-        "channel": "phone",
-        "appeal_type": "complaint",
-        "county": "411702",
-        "address": "雪松路与开源大道交叉口",
-        "occurred_unknown": "on",
-        "content": RETOLD,
-        "category": "",
-        "special_seat": "",
-        "action": "dispatch",
-        **extra,
-    }
+    return intake_form(RETOLD, **extra)
 
 
 def test_intake_groups_similar_open_tickets_into_a_new_incident(users, orgs, db):

@@ -43,6 +43,24 @@ def intake(users, orgs, *, content=LIGHT_TEXT, phone="13800138000", county="4117
     ).ticket
 
 
+def intake_form(content: str = LIGHT_TEXT, **extra) -> dict:
+    """The console's intake form as the agent submits it (county 驿城区, dispatch queue)."""
+    return {
+        "citizen_phone": "13512345678",
+        "citizen_name": "李四",
+        "channel": "phone",
+        "appeal_type": "complaint",
+        "county": "411702",
+        "address": "雪松路与开源大道交叉口",
+        "occurred_unknown": "on",
+        "content": content,
+        "category": "",
+        "special_seat": "",
+        "action": "dispatch",
+        **extra,
+    }
+
+
 def dispatch(users, ticket, lead, *, coordinated=False, assists=(), now=NOW):
     return services.ticket_dispatch(
         ticket=ticket,
@@ -404,21 +422,7 @@ def test_intake_page_proposes_merging_into_an_open_incident(users, orgs, db, sim
         "/console/routing/intake/", {"content": LIGHT_TEXT, "county": "411702"}, **HTMX
     ).content.decode()
     assert first.number in html and f'name="incident" value="{incident.pk}"' in html
-    form = {
-        "citizen_phone": "13512345678",
-        "citizen_name": "李四",
-        "channel": "phone",
-        "appeal_type": "complaint",
-        "county": "411702",
-        "address": "雪松路与开源大道交叉口",
-        "occurred_unknown": "on",
-        "content": LIGHT_TEXT,
-        "category": "",
-        "special_seat": "",
-        "action": "dispatch",
-        "incident": str(incident.pk),
-    }
-    response = client.post("/intake/", form)
+    response = client.post("/intake/", intake_form(incident=str(incident.pk)))
     assert response.status_code == 303, response.content.decode()[:2000]
     ticket = Ticket.objects.exclude(pk=first.pk).get(content=LIGHT_TEXT)
     assert ticket.incident_id == incident.pk
@@ -426,7 +430,9 @@ def test_intake_page_proposes_merging_into_an_open_incident(users, orgs, db, sim
     # the incident was closed while the agent typed: a message, and nothing saved
     Incident.objects.filter(pk=incident.pk).update(closed_at=NOW)
     before = Ticket.objects.count()
-    response = client.post("/intake/", {**form, "citizen_phone": "13512345679"})
+    response = client.post(
+        "/intake/", intake_form(incident=str(incident.pk), citizen_phone="13512345679")
+    )
     assert response.status_code == 422
     assert "已结束" in response.content.decode()
     assert Ticket.objects.count() == before

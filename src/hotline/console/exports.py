@@ -25,6 +25,19 @@ CHUNK = 1000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def xlsx_response(workbook, *, name: str, now: datetime) -> HttpResponse:
+    """A download of ``workbook`` (an openpyxl Workbook, or the bytes of one) named
+    ``<name>-<local time>.xlsx`` — every list's "导出 Excel" answers with this."""
+    if not isinstance(workbook, bytes | bytearray):
+        buffer = BytesIO()
+        workbook.save(buffer)
+        workbook = buffer.getvalue()
+    response = HttpResponse(workbook, content_type=XLSX)
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
 def log_export(*, user: User, ticket_ids: list[int], now: datetime) -> int:
     """Record who exported which tickets and when (purpose ``export``)."""
     CitizenDataAccess.objects.bulk_create(
@@ -110,9 +123,4 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
     if len(exported) >= EXPORT_LIMIT:
         ws.append([_("仅导出前 %(n)s 条，请缩小筛选范围") % {"n": EXPORT_LIMIT}])
     log_export(user=user, ticket_ids=exported, now=now)
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="tickets-{stamp}.xlsx"'
-    return response
+    return xlsx_response(wb, name="tickets", now=now)

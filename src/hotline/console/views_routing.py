@@ -9,7 +9,6 @@ Also the report of how often the suggestions were taken (智能推荐采纳情�
 from __future__ import annotations
 
 from datetime import date, timedelta
-from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from hotline.console.exports import XLSX
+from hotline.console.exports import xlsx_response
 from hotline.console.views import staff_required
 from hotline.core import clock
 from hotline.core.errors import NotFound
@@ -311,12 +310,7 @@ def _acceptance_xlsx(*, report: dict[str, Any], first: date, last: date, now) ->
         [[c["name"], *stats(c["category"]), *stats(c["unit"])] for c in report["counties"]],
         {4, 6, 9, 11},
     )
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="routing-acceptance-{stamp}.xlsx"'
-    return response
+    return xlsx_response(wb, name="routing-acceptance", now=now)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from hotline.console.exports import xlsx_response
 from hotline.core import clock
 from hotline.core.api import ErrorOut
 from hotline.core.errors import InvalidInput, PermissionDenied
@@ -375,14 +376,11 @@ def export_entries(request: HttpRequest) -> HttpResponse:
     """Every entry the caller maintains as an xlsx workbook (center: all; unit: its own)."""
     if not rules.can_author(request.user):
         raise PermissionDenied()
+    now = clock.now()
     entries = list(selectors.entries_for_export(user=request.user))
     data = xlsx.export_entries(entries)
-    services.record_export(actor=request.user, now=clock.now(), entries=entries, via="api")
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="knowledge-entries.xlsx"'
-    return response
+    services.record_export(actor=request.user, now=now, entries=entries, via="api")
+    return xlsx_response(data, name="knowledge-entries", now=now)
 
 
 @router.get("/entries/{int:entry_id}", response={200: EntryOut, **ERRORS})

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hotline.console.exports import XLSX
+from hotline.console.exports import xlsx_response
 from hotline.core import clock
 from hotline.core.errors import (
     DomainError,
@@ -196,10 +196,7 @@ def _export(request: HttpRequest, arguments: dict, now) -> HttpResponse:
     services.record_export(
         actor=request.user, now=now, entries=entries, via="page", filters=arguments
     )
-    response = HttpResponse(data, content_type=XLSX)
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="knowledge-{stamp}.xlsx"'
-    return response
+    return xlsx_response(data, name="knowledge", now=now)
 
 
 # -- one entry ------------------------------------------------------------------------------------
