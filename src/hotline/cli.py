@@ -14,13 +14,14 @@ USAGE = """usage: hotline <command> [options]
 commands:
   demo [--port P]          migrate + seed --demo + serve: the one command a newcomer runs
   migrate                  create or upgrade the database
-  seed --demo              load the demo organisations, users and data (safe to run twice)
+  seed --demo [--days N] [--per-day M] [--seed S]
+                           load the demo organisations, users and data (safe to run twice)
   serve [--host H] [--port P]
                            serve pages and API (timers in-process with the embedded default)
   worker                   run background work with Celery (needs REDIS_URL)
   calendar import FILE     load a year's official holidays (holiday-cn JSON format)
   calendar status          list which years have official data
-  knowledge import|export FILE.xlsx
+  knowledge import|export FILE.xlsx | knowledge reindex
                            bulk maintenance of the knowledge base
   routing train|evaluate|suggest
                            the category classifier (see docs/routing.md)
@@ -52,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["hotline", *argv])
+        _one_line_usage_errors()
+        # --traceback lets a CommandError reach the handler below, which prints it the same
+        # way as every other error (Django would print "CommandError: …" itself).
+        execute_from_command_line(["hotline", name, "--traceback", *argv[1:]])
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
@@ -64,10 +68,31 @@ def main(argv: list[str] | None = None) -> int:
         # operator's to fix, not a bug: always one line, even when HOTLINE_DEBUG asks for traces.
         if os.environ.get("HOTLINE_DEBUG") == "1" and not isinstance(exc, ImproperlyConfigured):
             raise
+        from django.core.management.base import CommandError, SystemCheckError
+        from django.db.utils import OperationalError
+
+        if isinstance(exc, SystemCheckError):
+            sys.stderr.write(f"{exc}\n")  # Django's own list of what the checks found
+            return 1
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, OperationalError) and "no such table" in message:
+            message += " (the database is not set up: run 'hotline migrate')"
         sys.stderr.write(f"hotline: error: {message}\n")
-        return 1
+        return exc.returncode if isinstance(exc, CommandError) else 1
     return 0
+
+
+def _one_line_usage_errors() -> None:
+    """argparse prints the whole usage before its message; here a wrong option is one line
+    that says where the usage is. Commands called from code still get a CommandError."""
+    from django.core.management.base import CommandError, CommandParser
+
+    def error(parser: CommandParser, message: str) -> None:
+        if not parser.called_from_command_line:
+            raise CommandError(f"Error: {message}")
+        parser.exit(2, f"{parser.prog}: error: {message} (see '{parser.prog} --help')\n")
+
+    CommandParser.error = error  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ CASES: dict[str, tuple[list[str], dict[str, str]]] = {
     "production_with_demo": (["check"], {**PRODUCTION, "HOTLINE_DEMO": "1"}),
     "production_sound": (["check"], PRODUCTION),
     "calendar_import_malformed": (["calendar", "import", "{bad_file}"], {}),
+    # not migrated: the refusal must come before the first write (which would fail differently)
+    "production_seed_demo": (["seed", "--demo"], PRODUCTION),
 }
 
 
@@ -79,6 +81,32 @@ def test_help_lists_the_commands_of_the_contract(capsys, args):
         assert command in out
 
 
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["seed", "--days", "x"], "--days"),
+        (["routing", "evaluate"], "--train"),
+        (["exchange", "bogus"], "bogus"),
+    ],
+)
+def test_a_wrong_option_is_one_line_that_points_to_the_usage(capsys, args, named):
+    # when a command gets an option it cannot parse (argparse would print its whole usage)
+    code = main(args)
+    # then the exit status is 2 and stderr is one line naming the option and the help to read
+    assert code == 2
+    line = the_one_line(capsys.readouterr().err)
+    assert named in line and f"hotline {args[0]}" in line and "--help" in line
+
+
+def test_a_refused_command_says_so_in_the_same_one_line_form(capsys):
+    # when a command refuses its input (a CommandError)
+    code = main(["seed", "--days", "-1"])
+    # then it reads like every other error: "hotline: error: …", not Django's "CommandError: …"
+    assert code == 1
+    line = the_one_line(capsys.readouterr().err)
+    assert line.startswith("hotline: error:") and "--days" in line
+
+
 # -- serve and worker (in this process; never let them really start) -------------------------
 
 
@@ -94,6 +122,7 @@ def never_serve(monkeypatch):
         raise AssertionError("the command went on to start although it should have refused")
 
     monkeypatch.setattr(waitress, "serve", reached)
+    monkeypatch.setattr(waitress, "create_server", reached)
     monkeypatch.setattr(app, "worker_main", reached)
     monkeypatch.setattr(connections, "close_all", lambda: None)
 
@@ -106,6 +135,19 @@ def test_serve_refuses_an_invalid_port_with_one_line(never_serve, capsys, port):
     # then it exits non-zero at once with one line naming the port
     assert code != 0
     assert f"invalid port {port}" in the_one_line(capsys.readouterr().err)
+
+
+@override_settings(SIMULATION=True)
+def test_demo_refuses_an_invalid_port_before_writing_anything(never_serve, capsys, db):
+    from hotline.tickets.models import Ticket
+
+    before = Ticket.objects.count()
+    # when `hotline demo --port 0` is run
+    code = main(["demo", "--port", "0"])
+    # then it refuses at once: nothing was seeded, one line names the port
+    assert code != 0
+    assert "invalid port 0" in the_one_line(capsys.readouterr().err)
+    assert Ticket.objects.count() == before
 
 
 @override_settings(SIMULATION=True)
@@ -166,6 +208,14 @@ def test_the_secret_key_is_not_echoed_in_the_refusal(ran):
     result = ran["production_with_short_secret_key"]
     # then the message does not print the key itself
     assert "too-short-0123456789" not in result.stderr + result.stdout
+
+
+def test_demo_data_is_refused_in_production_before_anything_is_written(ran):
+    # given HOTLINE_ENV=production and a database that was never migrated
+    result = ran["production_seed_demo"]
+    # then `seed --demo` refuses first, with its own reason (not a failed first write)
+    assert result.returncode != 0
+    assert "not allowed in production" in the_one_line(result.stderr)
 
 
 def test_calendar_import_of_a_malformed_file_gives_one_line_in_a_real_process(ran):

@@ -81,7 +81,7 @@ def test_unit_filter_is_a_select_of_the_units_the_user_may_see(build, login):
     assert township == {"411702-01"}
 
 
-def test_unit_filter_narrows_and_a_stale_code_drops_only_itself(build, login):
+def test_unit_filter_narrows_and_a_stale_code_finds_nothing(build, login):
     county_work = build.dispatched(lead="411702")
     township_work = build.signed(lead="411702")
     from hotline.tickets import services
@@ -98,8 +98,10 @@ def test_unit_filter_narrows_and_a_stale_code_drops_only_itself(build, login):
     assert township_work.number in html and county_work.number not in html
     html = client.get("/tickets/?org=no-such-unit&status=new").content.decode()
     assert "no-such-unit" not in _org_options(html)
-    # the status filter still applies (a bad unit code no longer drops every filter)
-    assert county_work.number not in html
+    # a unit code that cannot be applied says so and finds nothing (dropping it would list,
+    # and export, more than was asked for)
+    assert county_work.number not in html and township_work.number not in html
+    assert 'class="field-error"' in html
 
 
 # -- exports and empty states ---------------------------------------------------------------

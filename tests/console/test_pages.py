@@ -152,7 +152,7 @@ def test_a_service_validation_error_lands_on_its_field(login, sim):
     before = rows()
     page = login("agent").post("/intake/", intake_form(occurred_at=future))
     assert page.status_code == 422
-    assert "occurred_at 不能晚于受理时间" in page.content.decode()
+    assert "不能晚于受理时间" in page.content.decode()
     assert rows() == before
 
 

@@ -180,3 +180,38 @@ def test_demo_knowledge_base_is_rich_and_idempotent(db, api, business_now):
     ]:
         items = api.get("/search", q=query).json()["items"]
         assert items and items[0]["org"] == expected, (query, items[:1])
+
+
+def test_command_lists_the_first_bad_rows_and_counts_the_rest(users, tmp_path):
+    from hotline.knowledge.management.commands.knowledge import ROWS_SHOWN
+
+    # given a workbook with more bad rows than a terminal should get
+    bad = ROWS_SHOWN + 15
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(
+        _workbook(
+            [["标题", "正文", "分类代码", "责任单位代码"]]
+            + [["", "没有标题", "public-services", "medins"]] * bad
+        )
+    )
+    err = io.StringIO()
+    # when it is imported from the command line
+    with pytest.raises(CommandError, match=f"{bad} bad row"):
+        call_command("knowledge", "import", str(path), "--user", "org.medins", stderr=err)
+    # then the first rows are listed and the rest counted in one line
+    lines = err.getvalue().splitlines()
+    assert len(lines) == ROWS_SHOWN + 1
+    assert lines[-1] == "… and 15 more bad row(s)"
+
+
+def test_import_and_reindex_report_progress_when_not_on_a_terminal(make_entry, tmp_path):
+    make_entry(org="police", title="身份证到期换领")
+    path = tmp_path / "kb.xlsx"
+    call_command("knowledge", "export", str(path), stdout=io.StringIO())
+    # when the long commands run with their output going to a file (no terminal)
+    out = io.StringIO()
+    call_command("knowledge", "import", str(path), stdout=out)
+    call_command("knowledge", "reindex", stdout=out)
+    # then each says how far it got, ending at 100%
+    assert "  import: 100%" in out.getvalue()
+    assert "  reindex: 100%" in out.getvalue()

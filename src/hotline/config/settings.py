@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # django-ninja serves the API docs' swagger-ui from its own static files only when it is
+    # an installed app; otherwise the page loads them from a CDN (intranets are offline)
+    "ninja",
     "hotline.core",
     "hotline.orgs",
     "hotline.calendar",
@@ -183,6 +186,8 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# an expired form gets the platform's error page (and the API its JSON), not Django's own
+CSRF_FAILURE_VIEW = "hotline.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

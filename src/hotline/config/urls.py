@@ -20,5 +20,7 @@ urlpatterns = [
     path("", include("hotline.core.urls")),
 ]
 
+handler400 = "hotline.core.views.bad_request"
+handler403 = "hotline.core.views.permission_denied"
 handler404 = "hotline.core.views.page_not_found"
 handler500 = "hotline.core.views.server_error"

@@ -1,7 +1,10 @@
-"""Excel export of a filtered ticket list (Art 25: citizen data masked, every export logged).
+"""Excel exports of the console's lists (Art 25: citizen data masked, every export logged):
+the filtered ticket list, and the home page tables (pending reviews, proposed supervision,
+the overdue board, the overview by county).
 
 The log goes into ``tickets.CitizenDataAccess`` with purpose ``export``, one row per exported
-ticket, written in the same request before the file is sent.
+ticket, written in the same request before the file is sent. The board and the overview are
+counts with no ticket in them, so they log nothing.
 """
 
 from __future__ import annotations
@@ -9,12 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from io import BytesIO
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.console import queries
 from hotline.console.presenters import ticket_rows
+from hotline.console.templatetags.console import category_label, label
 from hotline.orgs.models import User
 from hotline.tickets import selectors
 from hotline.tickets.choices import AppealType, Channel, CloseReason, TicketStatus
@@ -74,6 +79,7 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
         _("主办单位"),
         _("超期"),
         _("派单时限"),
+        _("办理时限"),
         _("回访时限"),
         _("办结时间"),
         _("办结方式"),
@@ -100,13 +106,14 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
                     str(statuses.get(t.status, t.status)),
                     t.county.short_name or t.county.name,
                     t.address,
-                    t.category.name if t.category_id else "",
+                    category_label(t.category) if t.category_id else "",
                     t.content,
                     citizen["name"] or _("（保密）"),
                     citizen["phone"] or _("（保密）"),
                     "、".join(row.leads),
                     _("是") if row.overdue else "",
                     _local(t.dispatch_due_at),
+                    _local(row.next_due),
                     _local(t.callback_due_at),
                     _local(t.closed_at),
                     str(closes.get(t.close_reason, t.close_reason)),
@@ -124,3 +131,97 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
         ws.append([_("仅导出前 %(n)s 条，请缩小筛选范围") % {"n": EXPORT_LIMIT}])
     log_export(user=user, ticket_ids=exported, now=now)
     return xlsx_response(wb, name="tickets", now=now)
+
+
+# -- the home page tables ----------------------------------------------------------------------
+
+# Which home section shows each table: a user may export a table only if the page shows it.
+HOME_TABLES = {
+    "reviews": {"county", "supervisor"},
+    "cases": {"supervisor"},
+    "overdue": {"supervisor"},
+    "counties": {"overview"},
+}
+
+
+def _org_name(org) -> str:
+    return (org.short_name or org.name) if org is not None else ""
+
+
+def home_table_xlsx(*, request: HttpRequest, table: str, now: datetime) -> HttpResponse:
+    """One table of the home page, scoped by the same query as the page but without its
+    row limit; the tickets in it logged as exported."""
+    from openpyxl import Workbook
+
+    user = request.user
+    wb = Workbook(write_only=True)
+    exported: list[int] = []
+    if table == "reviews":
+        ws = wb.create_sheet(_("待审核申请"))
+        ws.append(
+            [
+                _("类型"),
+                _("工单编号"),
+                _("申请单位"),
+                _("理由"),
+                _("延期（工作日）"),
+                _("申请时间"),
+                _("办理时限"),
+            ]
+        )
+        reviews = queries.pending_reviews(user=user, limit=EXPORT_LIMIT)
+        prefetch_related_objects(reviews, "requested_org")
+        for r in reviews:
+            data = r.data or {}
+            ws.append(
+                [
+                    label(r.kind, "review_kind"),
+                    r.ticket.number,
+                    _org_name(r.requested_org),
+                    data.get("reason", ""),
+                    data.get("working_days") if r.kind == "extension" else None,
+                    _local(r.created_at),
+                    _local(r.assignment.due_at) if r.assignment_id else "",
+                ]
+            )
+            exported.append(r.ticket_id)
+    elif table == "cases":
+        ws = wb.create_sheet(_("督办建议"))
+        ws.append(
+            [_("督办方式"), _("依据条款"), _("对象单位"), _("理由"), _("工单"), _("提出时间")]
+        )
+        cases, _count = queries.proposed_cases(user=user, limit=EXPORT_LIMIT)
+        for case in cases:
+            tickets = list(case.tickets.all())
+            ws.append(
+                [
+                    case.get_instrument_display(),
+                    case.article,
+                    _org_name(case.org),
+                    case.reason,
+                    "、".join(t.number for t in tickets),
+                    _local(case.created_at),
+                ]
+            )
+            exported.extend(t.pk for t in tickets)
+    elif table == "overdue":
+        ws = wb.create_sheet(_("超期排行"))
+        ws.append([_("承办单位"), _("超期"), _("其中待签收")])
+        for row in queries.overdue_board(user=user, limit=EXPORT_LIMIT):
+            ws.append([row["org__short_name"] or row["org__name"], row["n"], row["to_sign"]])
+    elif table == "counties":
+        overview = queries.overview(user=user)
+        ws = wb.create_sheet(_("按县区"))
+        ws.append([_("县区"), _("合计"), *[str(text) for _s, text, _n in overview["by_status"]]])
+        for row in overview["by_county"]:
+            ws.append(
+                [
+                    _org_name(row["county"]),
+                    row["total"],
+                    *[row.get(code, 0) for code, _t, _n in overview["by_status"]],
+                ]
+            )
+    else:
+        raise ValueError(table)
+    log_export(user=user, ticket_ids=list(dict.fromkeys(exported)), now=now)
+    return xlsx_response(wb, name=table, now=now)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("intake/", views.intake, name="intake"),
     path("console/caller-history/", views.caller_history, name="caller-history"),
+    path("console/export/<slug:table>/", views.home_export, name="home-export"),
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
     path("tickets/<str:number>/act/<slug:action>/", views.ticket_action, name="ticket-action"),

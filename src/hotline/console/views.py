@@ -137,21 +137,44 @@ class IntakeForms:
 
     @property
     def selected(self) -> str:
-        value = self.action["action"].value()
-        return value if value in dict(forms.INTAKE_ACTIONS) else "dispatch"
+        return _selected(self.action)
+
+
+def _selected(action: forms.IntakeActionForm) -> str:
+    value = action["action"].value()
+    return value if value in dict(forms.INTAKE_ACTIONS) else "dispatch"
 
 
 def _intake_forms(request: HttpRequest, data=None) -> IntakeForms:
+    """Only the way to finish that was chosen is bound to the POST: the other panels stay
+    unbound (what was typed in them is kept as initial data, without "required" messages)."""
     may_dispatch = bool(rules.allowed(request.user, "dispatch"))
+    action = forms.IntakeActionForm(data)
+    chosen = _selected(action) if data is not None else None
+
+    def finish(name: str, form_class, **kwargs):
+        if name == chosen:
+            return form_class(data, **kwargs)
+        return form_class(initial=_initial(data), **kwargs)
+
     return IntakeForms(
         main=forms.IntakeForm(data, language=get_language() or "zh-hans"),
-        action=forms.IntakeActionForm(data),
-        dispatch=forms.DispatchForm(data, orgs=queries.handling_orgs()) if may_dispatch else None,
-        answer=forms.AnswerForm(data),
-        reject=forms.RejectForm(data),
-        contact=forms.ContactForm(data),
+        action=action,
+        dispatch=finish("dispatch", forms.DispatchForm, orgs=queries.handling_orgs())
+        if may_dispatch
+        else None,
+        answer=finish("answer", forms.AnswerForm),
+        reject=finish("reject", forms.RejectForm),
+        contact=finish("contact", forms.ContactForm),
         may_dispatch=may_dispatch,
     )
+
+
+def _initial(data) -> dict[str, Any] | None:
+    """POST data as initial values (lists for multi-valued fields)."""
+    if data is None:
+        return None
+    return {key: (values if len(values) > 1 else values[0]) for key, values in data.lists()}
 
 
 def _render_home(request: HttpRequest, *, intake: IntakeForms | None = None, status: int = 200):
@@ -172,6 +195,19 @@ def _render_home(request: HttpRequest, *, intake: IntakeForms | None = None, sta
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     return _render_home(request)
+
+
+@require_GET
+@staff_required
+def home_export(request: HttpRequest, table: str) -> HttpResponse:
+    """``GET /console/export/<table>/``: one table of the home page as Excel, for a user whose
+    home page shows it (``exports.HOME_TABLES``)."""
+    if table not in exports.HOME_TABLES:
+        raise Http404
+    if not exports.HOME_TABLES[table] & set(queries.home_sections(request.user)):
+        message = _("您的工作台没有这张表，不能导出")
+        return render(request, "core/error.html", {"status": 403, "message": message}, status=403)
+    return exports.home_table_xlsx(request=request, table=table, now=clock.now())
 
 
 @require_GET
@@ -205,6 +241,9 @@ def _record_knowledge_usage(*, entry_ids: list[int], ticket: Ticket, actor, now)
 def intake(request: HttpRequest) -> HttpResponse:
     """Record an appeal and finish it one of four ways, in one transaction: dispatch (or
     leave it for the dispatchers), answer at once, not accepted, or transfer/three-way call."""
+    if "agent" not in queries.home_sections(request.user):
+        message = _("只有话务员和嘉宾坐席可以受理登记诉求")
+        return render(request, "core/error.html", {"status": 403, "message": message}, status=403)
     f = _intake_forms(request, request.POST)
     action = f.selected
     finishing: django_forms.Form | None = {
@@ -641,7 +680,7 @@ def _perform(request, action: str, ticket: Ticket, form, *, assignment, review) 
 def _filtered(request: HttpRequest):
     form = forms.TicketFilterForm(request.GET, orgs=queries.filter_orgs(user=request.user))
     form.is_valid()
-    d = form.cleaned_data  # the valid fields: a stale unit code drops that filter only
+    d = form.cleaned_data
     overdue = {"1": True, "0": False}.get(d.get("overdue") or "")
     qs = selectors.ticket_list(
         user=request.user,
@@ -655,7 +694,30 @@ def _filtered(request: HttpRequest):
     if d.get("county"):
         qs = qs.filter(county__code=d["county"])
     qs = qs.order_by(*forms.SORTS.get(d.get("sort") or "-received", forms.SORTS["-received"]))
+    if set(form.errors) - {"sort"}:
+        # a filter that cannot be applied (too long a search, an unknown unit) shows its
+        # message and finds nothing: dropping it would list — and export — every ticket
+        qs = qs.none()
     return form, qs
+
+
+def _choice_text(field, value: str) -> str:
+    for option, label in getattr(field, "choices", []):
+        pairs = label if isinstance(label, (list, tuple)) else [(option, label)]  # optgroups
+        for v, text in pairs:
+            if str(v) == value:
+                return str(text)
+    return value
+
+
+def _active_filters(form: forms.TicketFilterForm) -> list[tuple[str, str]]:
+    """(label, value as shown) of each filter in use, for the printed list."""
+    out = []
+    for name in ("q", "status", "appeal_type", "county", "org", "overdue"):
+        value = form[name].value()
+        if value:
+            out.append((str(form[name].label), _choice_text(form.fields[name], str(value))))
+    return out
 
 
 def with_assignments(tickets: list[Ticket]) -> list[Ticket]:
@@ -686,6 +748,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "rows": [(r, selectors.citizen_masked(user=user, ticket=r.ticket)) for r in rows],
         "now": clock.now(),
         "query": query.urlencode(),
+        "active_filters": _active_filters(form),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "console/partials/ticket_table.html", ctx)

@@ -30,6 +30,7 @@ from hotline.routing import selectors as routing_selectors
 from hotline.routing import services as routing
 from hotline.routing.api import may_see_suggestions
 from hotline.tickets import rules, selectors
+from hotline.tickets.models import Category
 
 MIN_TEXT = 6  # characters of content before suggesting anything
 
@@ -50,6 +51,7 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
             category=request.GET.get("category", "").strip()[:80],
             now=clock.now(),
         )
+        _with_english_names(ctx["s"]["categories"])
         ctx["county_chosen"] = request.GET.get("county", "").strip()
         incidents = [d["incident"] for d in ctx["s"]["duplicates"] if d["incident"]]
         ctx["incidents"] = list(
@@ -61,6 +63,17 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
         ctx["incident_chosen"] = request.GET.get("incident", "").strip()
         ctx["merge_chosen"] = set(request.GET.getlist("merge_with"))
     return render(request, "console/partials/routing_intake.html", ctx)
+
+
+def _with_english_names(categories: list[dict[str, Any]]) -> None:
+    """Add ``name_en`` to the suggested categories (one query) for ``category_label``."""
+    names = dict(
+        Category.objects.filter(code__in=[c["code"] for c in categories]).values_list(
+            "code", "name_en"
+        )
+    )
+    for c in categories:
+        c["name_en"] = names.get(c["code"], "")
 
 
 @require_GET

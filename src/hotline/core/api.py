@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -25,8 +26,14 @@ from hotline.orgs.choices import RoleCode
 logger = logging.getLogger(__name__)
 
 
+# django-ninja's message when its CSRF check refuses a session caller (security/apikey.py)
+CSRF_FAILED = "CSRF check Failed"
+
+
 def error_body(code: str, message: str) -> dict:
-    return {"error": {"code": code, "message": message}}
+    """The contract's error (API.md); ``message`` is text in the request's language (a lazy
+    translation is resolved here, so the JSON always holds a string)."""
+    return {"error": {"code": code, "message": str(message)}}
 
 
 def has_nul(value: Any) -> bool:
@@ -63,7 +70,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         for err in exc.errors[:5]:
             loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
             details.append(f"{loc}: {err.get('msg', '')}" if loc else str(err.get("msg", "")))
-        body = error_body("invalid_input", "输入内容不正确：" + "; ".join(details))
+        body = error_body(
+            "invalid_input", _("输入内容不正确：%(details)s") % {"details": "; ".join(details)}
+        )
         body["error"]["fields"] = [
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
             for e in exc.errors[:20]
@@ -73,12 +82,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, error_body("not_authenticated", "请先登录或提供有效的令牌"), status=401
+            request, error_body("not_authenticated", _("请先登录或提供有效的令牌")), status=401
         )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("not_found", "对象不存在"), status=404)
+        return api.create_response(request, error_body("not_found", _("对象不存在")), status=404)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -96,7 +105,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         status = exc.status_code if exc.status_code != 400 else 422
         message = str(exc)
         if message.startswith("Cannot parse request body"):
-            message = "请求正文无法解析：需要 UTF-8 编码的 JSON 对象，且不能含空字符"
+            message = _("请求正文无法解析：需要 UTF-8 编码的 JSON 对象，且不能含空字符")
+        elif message == CSRF_FAILED:
+            # django-ninja's own check for session callers (django_auth); the code stays
+            message = _("页面已过期或会话已变更，请刷新页面后重试")
         return api.create_response(request, error_body(code, message), status=status)
 
     @api.exception_handler(DataError)
@@ -107,7 +119,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         logger.warning("value refused on %s: %s: %s", request.path, type(exc).__name__, exc)
         return api.create_response(
             request,
-            error_body("invalid_input", "输入的值超出允许范围或含有不允许的字符"),
+            error_body("invalid_input", _("输入的值超出允许范围或含有不允许的字符")),
             status=422,
         )
 
@@ -115,7 +127,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled API error on %s", request.path)
         return api.create_response(
-            request, error_body("internal_error", "服务器内部错误，已记录，请稍后重试"), status=500
+            request,
+            error_body("internal_error", _("服务器内部错误，已记录，请稍后重试")),
+            status=500,
         )
 
 
@@ -208,12 +222,15 @@ def put_clock(request: HttpRequest, payload: ClockIn) -> dict:
     if payload.now.tzinfo is None:
         from hotline.core.errors import InvalidInput
 
-        raise InvalidInput("时间必须带时区偏移，例如 2026-10-14T09:00:00+08:00")
+        raise InvalidInput(_("时间必须带时区偏移，例如 2026-10-14T09:00:00+08:00"))
     first, last = SIMULATION_YEARS
     if not first <= payload.now.year <= last:
         from hotline.core.errors import InvalidInput
 
-        raise InvalidInput(f"模拟时间须在 {first} 年至 {last} 年之间（工作日历的范围）")
+        raise InvalidInput(
+            _("模拟时间须在 %(first)s 年至 %(last)s 年之间（工作日历的范围）")
+            % {"first": first, "last": last}
+        )
     return {"now": clock.set_simulated_now(payload.now)}
 
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, django_auth
 
 from hotline.core.clock import real_now
@@ -24,7 +26,7 @@ LOGIN_FAILURE_WINDOW_SECONDS = 300
 class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_attempts"
-    default_message = "登录失败次数过多，请稍后再试"
+    default_message = _("登录失败次数过多，请稍后再试")
 
 
 def _digest(key: str) -> str:
@@ -43,7 +45,7 @@ def token_issue(*, username: str, password: str, client: str = "") -> tuple[str,
             cache.incr(throttle_key)
         except ValueError:
             cache.set(throttle_key, 1, LOGIN_FAILURE_WINDOW_SECONDS)
-        raise NotAuthenticated("用户名或密码错误", code="invalid_credentials")
+        raise NotAuthenticated(gettext("用户名或密码错误"), code="invalid_credentials")
     cache.delete(throttle_key)
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,11 +13,26 @@ class DomainError(Exception):
     code = "conflict"
     default_message = _("操作与当前状态或规则冲突")
 
-    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
-        self.message = str(message or self.default_message)
+    def __init__(self, message: str | Promise | None = None, *, code: str | None = None) -> None:
+        # Kept as given: a lazy message (gettext_lazy, the class default) is translated when it
+        # is read, in the language active then (the request's); a message formatted at raise
+        # time (``gettext(...) % {...}``) already is. ``message`` is always a plain str, so the
+        # API's JSON body and the forms get text, never a proxy.
+        self._message = message or self.default_message
         if code:
             self.code = code
-        super().__init__(self.message)
+        super().__init__(str(self._message))
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    @message.setter
+    def message(self, value: str | Promise) -> None:
+        self._message = value
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InvalidInput(DomainError):

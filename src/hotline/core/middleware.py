@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hotline.core.api import error_body, has_nul
+from hotline.core.api import has_nul
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -24,7 +24,7 @@ class PlatformLocaleMiddleware(LocaleMiddleware):
 class MalformedRequestMiddleware:
     """A NUL character in the path, the query string or a form field is malformed input: no
     database can store it (PostgreSQL raises, a 500 otherwise). Refused before any view runs,
-    in the contract's error format for the API and as a plain page elsewhere."""
+    in the contract's error format for the API and as the platform's error page elsewhere."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,9 +34,15 @@ class MalformedRequestMiddleware:
         if not malformed and request.method == "POST" and request.content_type in FORM_TYPES:
             malformed = has_nul(dict(request.POST.lists()))
         if malformed:
+            from hotline.core.views import error_json, error_page, is_api_path
+
             message = _("请求中含有不允许的空字符（NUL）")
-            if request.path.startswith("/api/"):
-                body = error_body("invalid_input", str(message))
-                return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            if is_api_path(request.path):
+                return error_json("invalid_input", message, status=422)
+            # the error page, without the NUL: it would be echoed in the language form's
+            # "next" field (request.get_full_path) and the page must not fail on it
+            request.path = request.path_info = request.path.replace("\x00", "")
+            request.META["QUERY_STRING"] = ""
+            request.GET = QueryDict()
+            return error_page(request, status=400, message=message)
         return self.get_response(request)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.cache import VersionedCache
@@ -229,20 +230,24 @@ def policy_all() -> dict[str, Any]:
 def validate_policy_value(key: str, value: Any) -> Any:
     definition = DEFINITIONS.get(key)
     if definition is None:
-        raise InvalidInput(f"未知的政策参数：{key}", code="unknown_policy")
+        raise InvalidInput(gettext("未知的政策参数：%(key)s") % {"key": key}, code="unknown_policy")
     try:
         if definition.kind is bool and isinstance(value, str):
             converted: Any = value.strip().lower() in {"1", "true", "yes", "on", "是"}
         else:
             converted = definition.kind(value)
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{key} 的取值无效：{value}") from exc
+        raise InvalidInput(
+            gettext("%(key)s 的取值无效：%(value)s") % {"key": key, "value": value}
+        ) from exc
     if (
         definition.minimum is not None
         and definition.kind is not bool
         and converted < definition.minimum
     ):
-        raise InvalidInput(f"{key} 不能小于 {definition.minimum}")
+        raise InvalidInput(
+            gettext("%(key)s 不能小于 %(minimum)s") % {"key": key, "minimum": definition.minimum}
+        )
     return converted
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -248,7 +249,7 @@ def _org(code: str | None) -> Organisation | None:
         return None
     org = Organisation.objects.filter(code=code).first()
     if org is None:
-        raise InvalidInput(f"未知的组织代码：{code}", code="unknown_org")
+        raise InvalidInput(_("未知的组织代码：%(code)s") % {"code": code}, code="unknown_org")
     return org
 
 
@@ -353,7 +354,7 @@ def create_entry(request: HttpRequest, payload: EntryIn) -> Status:
     now = clock.now()
     org = _org(payload.org) or request.user.organisation
     if org is None:
-        raise PermissionDenied("当前用户不属于任何单位")
+        raise PermissionDenied(_("当前用户不属于任何单位"))
     entry = services.entry_create(
         actor=request.user,
         org=org,
@@ -399,7 +400,7 @@ def patch_entry(request: HttpRequest, entry_id: int, payload: EntryPatch) -> dic
     note = changes.pop("note", "")
     for key in ("title", "body", "category_code", "keywords", "synonyms", "public"):
         if key in changes and changes[key] is None:
-            raise InvalidInput(f"{key} 不能为 null", code="invalid_input")
+            raise InvalidInput(_("%(key)s 不能为 null") % {"key": key}, code="invalid_input")
     if "org" in changes:
         changes["org"] = _org(changes["org"])
     entry = services.entry_update(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.console import queries
 from hotline.console.forms import org_groups
 from hotline.core.errors import InvalidInput
-from hotline.knowledge import services
+from hotline.knowledge import selectors, services
 from hotline.knowledge.choices import EntryStatus, FeedbackKind, FeedbackState
 from hotline.orgs.models import Organisation
 
@@ -85,8 +85,8 @@ class EntryFilterForm(forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        if (get_language() or "").startswith("en"):
-            english = {c.code: c.name_en for c in queries.category_options() if c.name_en}
+        english = selectors.category_names()  # empty unless English is active
+        if english:
             categories = [(code, english.get(code, name)) for code, name in categories]
         self.fields["category"].choices = BLANK + category_choices(categories)
         self.fields["org"].choices = BLANK + org_groups(orgs)

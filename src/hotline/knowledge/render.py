@@ -8,6 +8,8 @@ import difflib
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "u", "del", "code", "pre", "blockquote",
@@ -32,16 +34,16 @@ def render_markdown(body: str) -> SafeString:
 
 
 SNAPSHOT_LABELS = [
-    ("title", "标题"),
-    ("category_code", "分类代码"),
-    ("category_name", "分类名称"),
-    ("org", "责任单位"),
-    ("keywords", "关键词"),
-    ("synonyms", "同义词"),
-    ("public", "对公众公开"),
-    ("effective_from", "生效日期"),
-    ("expires_on", "失效日期"),
-    ("status", "状态"),
+    ("title", gettext_lazy("标题")),
+    ("category_code", gettext_lazy("分类代码")),
+    ("category_name", gettext_lazy("分类名称")),
+    ("org", gettext_lazy("责任单位")),
+    ("keywords", gettext_lazy("关键词")),
+    ("synonyms", gettext_lazy("同义词")),
+    ("public", gettext_lazy("对公众公开")),
+    ("effective_from", gettext_lazy("生效日期")),
+    ("expires_on", gettext_lazy("失效日期")),
+    ("status", gettext_lazy("状态")),
 ]
 
 
@@ -52,9 +54,10 @@ def snapshot_lines(snapshot: dict) -> list[str]:
         if isinstance(value, list):
             value = "、".join(value)
         elif isinstance(value, bool):
-            value = "是" if value else "否"
-        lines.append(f"{label}：{'' if value is None else value}")
-    lines.append("正文：")
+            value = _("是") if value else _("否")
+        value = "" if value is None else value
+        lines.append(_("%(label)s：%(value)s") % {"label": label, "value": value})
+    lines.append(_("正文："))
     lines.extend((snapshot.get("body") or "").splitlines())
     return lines
 

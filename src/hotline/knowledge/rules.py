@@ -12,6 +12,8 @@ Capacities (Art 22):
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from hotline.core.errors import InvalidTransition, NotFound, PermissionDenied
 from hotline.knowledge.choices import EntryAction, EntryStatus, FeedbackKind, FeedbackState
 from hotline.orgs.choices import CENTER_ROLES, OrgKind, RoleCode
@@ -145,12 +147,14 @@ def entry_check(user, entry, action: str) -> str:
         raise PermissionDenied()
     if entry.status not in table:
         raise InvalidTransition(
-            f"条目当前状态为「{EntryStatus(entry.status).label}」，不能执行此操作"
+            _("条目当前状态为「%(status)s」，不能执行此操作")
+            % {"status": EntryStatus(entry.status).label}
         )
     to_status, allowed = table[entry.status]
     if not caps & allowed:
         raise InvalidTransition(
-            f"条目当前状态为「{EntryStatus(entry.status).label}」，只有中心审核人员可以操作"
+            _("条目当前状态为「%(status)s」，只有中心审核人员可以操作")
+            % {"status": EntryStatus(entry.status).label}
         )
     return to_status
 
@@ -183,12 +187,13 @@ def feedback_check(user, feedback, action: str) -> str:
     if not can_see_feedback(user, feedback):
         raise NotFound()
     if not (user.is_superuser or is_unit_member(user, feedback.org_id)):
-        raise PermissionDenied("只有责任单位可以答复知识纠错或提问")
+        raise PermissionDenied(_("只有责任单位可以答复知识纠错或提问"))
     states, kinds, to_state = FEEDBACK_TRANSITIONS[action]
     if feedback.state not in states:
         raise InvalidTransition(
-            f"当前状态为「{FeedbackState(feedback.state).label}」，不能再次答复"
+            _("当前状态为「%(state)s」，不能再次答复")
+            % {"state": FeedbackState(feedback.state).label}
         )
     if feedback.kind not in kinds:
-        raise InvalidTransition("知识提问只能答复，不能采纳或不采纳")
+        raise InvalidTransition(_("知识提问只能答复，不能采纳或不采纳"))
     return to_state

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.knowledge import rules, search
@@ -52,15 +54,15 @@ def _org_by_code(code: str | None) -> Organisation | None:
         return None
     org = Organisation.objects.filter(code=code).only("pk", "code").first()
     if org is None:
-        raise InvalidInput(f"未知的组织代码：{code}", code="unknown_org")
+        raise InvalidInput(_("未知的组织代码：%(code)s") % {"code": code}, code="unknown_org")
     return org
 
 
 def _check_paging(q: str, page: int, page_size: int) -> None:
     if len(q) > QUERY_MAX:
-        raise InvalidInput("查询内容不超过200字", code="query_too_long")
+        raise InvalidInput(_("查询内容不超过200字"), code="query_too_long")
     if page < 1 or not 1 <= page_size <= PAGE_SIZE_MAX:
-        raise InvalidInput("页码或每页条数超出范围", code="invalid_page")
+        raise InvalidInput(_("页码或每页条数超出范围"), code="invalid_page")
 
 
 def _run_search(*, q: str, filters: search.SearchFilters, page: int, page_size: int) -> SearchPage:
@@ -104,7 +106,7 @@ def staff_filters(
     """All staff see every published entry in effect; with ``status`` an owning unit also sees
     its own drafts, entries under review and retired ones, and the center's reviewers all."""
     if status is not None and status not in STATUS_FILTERS:
-        raise InvalidInput(f"未知的状态：{status}", code="invalid_status")
+        raise InvalidInput(_("未知的状态：%(s)s") % {"s": status}, code="invalid_status")
     if rules.is_reviewer(user):
         unpublished: tuple[int, ...] | None = None
     elif user.organisation_id:
@@ -209,7 +211,7 @@ def version_diff(*, entry: Entry, old: int, new: int) -> SafeString:
         )
     }
     if old not in rows or new not in rows:
-        raise NotFound("版本不存在")
+        raise NotFound(_("版本不存在"))
     return diff_html(
         rows[old].snapshot,
         rows[new].snapshot,
@@ -218,11 +220,20 @@ def version_diff(*, entry: Entry, old: int, new: int) -> SafeString:
     )
 
 
+def entry_review_due(entry: Entry) -> datetime | None:
+    """When a published entry must be confirmed again (Art 22, Art 27(1)): its last review
+    (publishing counts) plus the review period. None for other statuses or an entry never
+    reviewed (which is stale already)."""
+    if entry.status != EntryStatus.PUBLISHED or entry.reviewed_at is None:
+        return None
+    return entry.reviewed_at + timedelta(days=review_period_days())
+
+
 def entry_is_stale(entry: Entry, *, now: datetime) -> bool:
     if entry.status != EntryStatus.PUBLISHED:
         return False
-    limit = now - timedelta(days=review_period_days())
-    return entry.reviewed_at is None or entry.reviewed_at < limit
+    due = entry_review_due(entry)
+    return due is None or due < now
 
 
 def entry_usage_count(entry: Entry) -> int:
@@ -248,7 +259,7 @@ def feedback_list(
     overdue: bool | None = None,
 ) -> QuerySet[Feedback]:
     if state is not None and state not in FeedbackState.values:
-        raise InvalidInput(f"未知的状态：{state}", code="invalid_state")
+        raise InvalidInput(_("未知的状态：%(s)s") % {"s": state}, code="invalid_state")
     qs = feedback_scope(user=user)
     if state:
         qs = qs.filter(state=state)
@@ -376,6 +387,17 @@ def entries_matching(
         user=user, now=now, status=status, category=category, org=_org_by_code(org), public=public
     )
     return [r.entry for r in _run_search(q=q, filters=filters, page=1, page_size=limit).items]
+
+
+def category_names() -> dict[str, str]:
+    """code → a category's name in the active language where the stored (Chinese) name will
+    not do: the appeal category tree's English names when English is active, nothing
+    otherwise. Pages show ``category_names.get(code) or entry.category_name``."""
+    if not (get_language() or "").startswith("en"):
+        return {}
+    from hotline.console import queries
+
+    return {c.code: c.name_en for c in queries.category_options() if c.name_en}
 
 
 def entry_categories(*, user: User) -> list[tuple[str, str]]:

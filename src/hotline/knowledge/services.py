@@ -5,13 +5,14 @@ the same transaction (ARCHITECTURE.md principles 1, 4, 5)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hotline.calendar.services import get_calendar
 from hotline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -33,7 +34,7 @@ from hotline.orgs.models import Organisation, User
 class VersionConflict(DomainError):
     status = 409
     code = "version_conflict"
-    default_message = "条目已被他人修改，请刷新后重试"
+    default_message = gettext_lazy("条目已被他人修改，请刷新后重试")
 
 
 TITLE_MAX = 200
@@ -355,9 +356,11 @@ def entry_review(*, entry: Entry | int, actor: User, now: datetime, note: str = 
     return _transition(entry=entry, actor=actor, action=EntryAction.REVIEW, now=now, note=note)
 
 
-def entries_reindex(*, batch_size: int = 500) -> int:
+def entries_reindex(
+    *, batch_size: int = 500, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Segment every entry again and rebuild the index and its term statistics (after the
-    dictionary changed, e.g. new units or synonyms)."""
+    dictionary changed, e.g. new units or synonyms). ``progress(done, total)`` per batch."""
     search.reset_dictionary()
     backend = search.get_backend()
     ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
@@ -372,6 +375,8 @@ def entries_reindex(*, batch_size: int = 500) -> int:
                     counts[term] = counts.get(term, 0) + 1
             Entry.objects.bulk_update(batch, ["search_title", "search_keywords", "search_text"])
             backend.sync(batch)
+            if progress is not None:
+                progress(start + len(batch), len(ids))
         search.apply_term_deltas(counts)
     return len(ids)
 
@@ -717,17 +722,26 @@ def record_import(*, actor: User | None, now: datetime, data: dict) -> None:
 
 
 def record_export(
-    *, actor: User, now: datetime, entries: Sequence[Entry], via: str, filters: dict | None = None
+    *,
+    actor: User,
+    now: datetime,
+    entries: Sequence[Entry] = (),
+    feedback: Sequence[Feedback] | None = None,
+    via: str,
+    filters: dict | None = None,
 ) -> None:
-    """Art 25: every export is logged with who, when, through what and which entries."""
+    """Art 25: every export is logged with who, when, through what and which rows: entries
+    (``entries.exported``) or, given ``feedback``, corrections and questions
+    (``feedback.exported``)."""
+    rows, kind = (entries, "entries") if feedback is None else (feedback, "feedback")
     _audit(
-        type="entries.exported",
+        type=f"{kind}.exported",
         actor=actor,
         now=now,
         data={
             "via": via,
-            "count": len(entries),
-            "entries": [e.pk for e in entries],
+            "count": len(rows),
+            kind: [row.pk for row in rows],
             "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "", [])},
         },
     )

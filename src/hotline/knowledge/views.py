@@ -60,7 +60,9 @@ def suggest(request: HttpRequest) -> HttpResponse:
         results = [
             {"result": r, "answer_text": search.plain_text(r.entry.body)} for r in page.items
         ]
-    return render(request, "knowledge/_suggestions.html", {"q": q, "results": results})
+    names = selectors.category_names() if results else {}
+    context = {"q": q, "results": results, "category_names": names}
+    return render(request, "knowledge/_suggestions.html", context)
 
 
 # -- staff pages ----------------------------------------------------------------------------------
@@ -181,6 +183,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "now": now,
         "today": selectors.local_today(now),
+        "category_names": selectors.category_names() if page is not None else {},
     }
     status = 200 if page is not None else 422
     if request.htmx and not request.htmx.boosted:
@@ -233,6 +236,8 @@ def _entry_context(
         "versions": versions,
         "feedback": feedback,
         "stale": selectors.entry_is_stale(entry, now=now),
+        "review_due": selectors.entry_review_due(entry),
+        "category_names": selectors.category_names(),
         "usage_count": selectors.entry_usage_count(entry),
         "can_edit": rules.entry_allowed(user, entry, EntryAction.UPDATE),
         "steps": _workflow_forms(request, entry, bound),
@@ -422,6 +427,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not rules.can_author(user):  # the reviewers and the units
         return _forbidden(request, _("审核队列供中心审核人员和责任单位查看"))
+    now = clock.now()
+    if request.GET.get("format") == "xlsx":
+        return _export_review_queue(request, now)
     paginator = Paginator(selectors.review_queue(user=user), FEEDBACK_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [
@@ -431,8 +439,36 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         }
         for e in page.object_list
     ]
-    context = {**_nav(request), "page": page, "rows": rows, "now": clock.now()}
+    context = {
+        **_nav(request),
+        "page": page,
+        "rows": rows,
+        "now": now,
+        "category_names": selectors.category_names(),
+    }
     return render(request, "knowledge/review.html", context)
+
+
+def _capped(qs) -> tuple[list, int | None]:
+    """The rows of an export, at most ``selectors.EXPORT_MAX`` as on the knowledge home, and
+    the cap when it cut the list (the workbook then says so)."""
+    rows = list(qs[: selectors.EXPORT_MAX + 1])
+    if len(rows) > selectors.EXPORT_MAX:
+        return rows[: selectors.EXPORT_MAX], selectors.EXPORT_MAX
+    return rows, None
+
+
+def _export_review_queue(request: HttpRequest, now) -> HttpResponse:
+    """``/knowledge/review/?format=xlsx``: the whole queue in the page's scope and order,
+    logged like every export of entries (Art 25)."""
+    entries, limit = _capped(selectors.review_queue(user=request.user))
+    workbook = xlsx.export_review_queue(
+        entries, now=now, category_names=selectors.category_names(), limit=limit
+    )
+    services.record_export(
+        actor=request.user, now=now, entries=entries, via="review", filters={"status": "in_review"}
+    )
+    return xlsx_response(workbook, name="knowledge-review", now=now)
 
 
 # -- corrections and questions --------------------------------------------------------------------
@@ -470,6 +506,8 @@ def _feedback_page(
             org=cd.get("org") or None,
             overdue=True if cd.get("overdue") else None,
         )
+        if bound is None and request.GET.get("format") == "xlsx":
+            return _export_feedback(request, qs, cd, now)
         page = Paginator(qs, FEEDBACK_PAGE_SIZE).get_page(request.GET.get("page"))
         for item in page.object_list:
             actions = _feedback_allowed(user, item)
@@ -487,6 +525,7 @@ def _feedback_page(
             )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)
     context = {
         **_nav(request),
         "form": form,
@@ -497,6 +536,15 @@ def _feedback_page(
         "query": query.urlencode(),
     }
     return render(request, "knowledge/feedback.html", context, status=status)
+
+
+def _export_feedback(request: HttpRequest, qs, filters: dict, now) -> HttpResponse:
+    """``/knowledge/feedback/?format=xlsx``: every row of the filtered list (not only the
+    page), logged (Art 25)."""
+    items, limit = _capped(qs)
+    workbook = xlsx.export_feedback(items, now=now, limit=limit)
+    services.record_export(actor=request.user, now=now, feedback=items, via="page", filters=filters)
+    return xlsx_response(workbook, name="knowledge-feedback", now=now)
 
 
 @require_GET
@@ -661,11 +709,12 @@ def public_search(request: HttpRequest) -> HttpResponse:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    context: dict = {"q": q, "page": None, "error": ""}
+    context: dict = {"q": q, "page": None, "error": "", "category_names": {}}
     status = 200
     if q:
         try:
             context["page"] = selectors.public_search(q=q, now=clock.now(), page=page_number)
+            context["category_names"] = selectors.category_names()
         except InvalidInput as exc:
             context["error"] = exc.message
             status = 422
@@ -682,5 +731,10 @@ def public_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     return render(
         request,
         "knowledge/public/entry.html",
-        {"entry": entry, "body_html": render_markdown(entry.body), "q": request.GET.get("q", "")},
+        {
+            "entry": entry,
+            "body_html": render_markdown(entry.body),
+            "q": request.GET.get("q", ""),
+            "category_names": selectors.category_names(),
+        },
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
@@ -54,10 +55,13 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         self.errors = errors
-        lines = [f"第{row}行：{message}" for row, message in errors[:50]]
+        lines = [
+            _("第%(row)s行：%(message)s") % {"row": row, "message": message}
+            for row, message in errors[:50]
+        ]
         if len(errors) > 50:
-            lines.append(f"……另有{len(errors) - 50}处错误")
-        super().__init__("导入未执行，以下行有错误：\n" + "\n".join(lines))
+            lines.append(_("……另有%(n)s处错误") % {"n": len(errors) - 50})
+        super().__init__(_("导入未执行，以下行有错误：") + "\n" + "\n".join(lines))
 
 
 @dataclass
@@ -111,6 +115,107 @@ def export_entries(entries: Iterable[Entry]) -> bytes:
     return buffer.getvalue()
 
 
+# -- the staff pages' lists (read-only reports, in the user's language) --------------------------
+
+
+def _local(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _person(user: User | None) -> str:
+    return (user.display_name or user.username) if user is not None else ""
+
+
+def _report(title: str, columns: list[tuple[str, int]], rows: Iterable[list], limit: int | None):
+    """A one-sheet workbook with a bold header; ``limit``: the rows were cut at that many
+    (a last line says so, as the console's exports do)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append([label for label, _w in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for index, (_label, width) in enumerate(columns, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
+    for row in rows:
+        ws.append(row)
+    if limit is not None:
+        ws.append([_("仅导出前 %(n)s 条，请缩小筛选范围") % {"n": limit}])
+    ws.freeze_panes = "A2"
+    return wb
+
+
+def export_feedback(items: Iterable, *, now: datetime, limit: int | None = None):
+    """The corrections and questions of ``/knowledge/feedback/`` (filtered as on the page):
+    due times in local time, the overdue flag as the page shows it."""
+    from hotline.knowledge.selectors import feedback_is_overdue
+
+    columns = [
+        (_("编号"), 8),
+        (_("类型"), 10),
+        (_("条目或主题"), 32),
+        (_("内容"), 48),
+        (_("答复单位"), 20),
+        (_("提出人"), 12),
+        (_("提出时间"), 17),
+        (_("答复时限"), 17),
+        (_("状态"), 10),
+        (_("超期"), 6),
+        (_("答复内容"), 48),
+        (_("答复时间"), 17),
+    ]
+    rows = (
+        [
+            f.pk,
+            f.get_kind_display(),
+            f.entry.title if f.entry_id else f.topic,
+            f.content,
+            f.org.name,
+            _person(f.raised_by),
+            _local(f.raised_at),
+            _local(f.due_at),
+            f.get_state_display(),
+            _("是") if feedback_is_overdue(f, now=now) else _("否"),
+            f.response,
+            _local(f.responded_at),
+        ]
+        for f in items
+    )
+    return _report(str(_("纠错与提问")), columns, rows, limit)
+
+
+def export_review_queue(
+    entries: Iterable[Entry], *, now: datetime, category_names: dict[str, str], limit=None
+):
+    """The entries of ``/knowledge/review/``, oldest submission first."""
+    from hotline.console.templatetags.console import duration_text
+
+    columns = [
+        (_("编号"), 8),
+        (_("标题"), 40),
+        (_("责任单位"), 20),
+        (_("分类"), 20),
+        (_("对公众公开"), 10),
+        (_("提交时间"), 17),
+        (_("已等待"), 10),
+        (_("版本"), 6),
+    ]
+    rows = (
+        [
+            e.pk,
+            e.title,
+            e.org.name,
+            category_names.get(e.category_code) or e.category_name or e.category_code,
+            _("是") if e.public else _("否"),
+            _local(e.updated_at),
+            duration_text(now - e.updated_at, coarse=True),
+            e.version,
+        ]
+        for e in entries
+    )
+    return _report(str(_("审核队列")), columns, rows, limit)
+
+
 # -- import ---------------------------------------------------------------------------------------
 
 
@@ -139,7 +244,7 @@ def _parse_bool(value: Any) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError(f"「{text}」不是 是/否")
+    raise ValueError(_("「%(text)s」不是 是/否") % {"text": text})
 
 
 def _parse_date(value: Any) -> date | None:
@@ -152,7 +257,7 @@ def _parse_date(value: Any) -> date | None:
     text = _text(value).replace("/", "-").replace(".", "-")
     match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     if not match:
-        raise ValueError(f"「{text}」不是日期（YYYY-MM-DD）")
+        raise ValueError(_("「%(text)s」不是日期（YYYY-MM-DD）") % {"text": text})
     return date(*(int(x) for x in match.groups()))
 
 
@@ -173,16 +278,21 @@ def read_workbook(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise InvalidInput(f"不是有效的 xlsx 文件：{exc}", code="invalid_file") from exc
+        raise InvalidInput(
+            _("不是有效的 xlsx 文件：%(error)s") % {"error": exc}, code="invalid_file"
+        ) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if not header:
-        raise InvalidInput("工作表为空", code="invalid_file")
+        raise InvalidInput(_("工作表为空"), code="invalid_file")
     columns = _header_map(header)
     missing = {"title", "body", "category_code"} - set(columns)
     if missing:
-        raise InvalidInput("缺少必需的列：" + "、".join(sorted(missing)), code="invalid_file")
+        raise InvalidInput(
+            _("缺少必需的列：%(columns)s") % {"columns": "、".join(sorted(missing))},
+            code="invalid_file",
+        )
     out = []
     for number, values in enumerate(rows, start=2):
         if values is None or all(_text(v) == "" for v in values):
@@ -190,7 +300,7 @@ def read_workbook(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         record = {key: values[i] if i < len(values) else None for key, i in columns.items()}
         out.append((number, record))
         if len(out) > MAX_ROWS:
-            raise InvalidInput(f"一次最多导入{MAX_ROWS}行", code="too_many_rows")
+            raise InvalidInput(_("一次最多导入%(n)s行") % {"n": MAX_ROWS}, code="too_many_rows")
     wb.close()
     return out
 
@@ -208,19 +318,19 @@ def _validate(records: list[tuple[int, dict[str, Any]]], actor: User) -> list[_R
             entry = None
             if raw_id:
                 if not raw_id.isdigit() or int(raw_id) not in existing:
-                    raise ValueError(f"编号 {raw_id} 的条目不存在")
+                    raise ValueError(_("编号 %(id)s 的条目不存在") % {"id": raw_id})
                 entry = existing[int(raw_id)]
                 if entry.pk in seen_ids:
-                    raise ValueError(f"编号 {raw_id} 重复出现")
+                    raise ValueError(_("编号 %(id)s 重复出现") % {"id": raw_id})
                 seen_ids.add(entry.pk)
             org_code = _text(record.get("org"))
             org = orgs.get(org_code) if org_code else None
             if org_code and org is None:
-                raise ValueError(f"未知的组织代码 {org_code}")
+                raise ValueError(_("未知的组织代码：%(code)s") % {"code": org_code})
             if entry is None and org is None:
                 org = actor.organisation
                 if org is None:
-                    raise ValueError("缺少责任单位代码")
+                    raise ValueError(_("缺少责任单位代码"))
             data: dict[str, Any] = {
                 "title": _text(record.get("title")),
                 "body": _text(record.get("body")),
@@ -237,24 +347,25 @@ def _validate(records: list[tuple[int, dict[str, Any]]], actor: User) -> list[_R
             fields = services.clean_content(data)
             start, end = fields.get("effective_from"), fields.get("expires_on")
             if start and end and end < start:
-                raise ValueError("失效日期不能早于生效日期")
+                raise ValueError(_("失效日期不能早于生效日期"))
             version_text = _text(record.get("version"))
             version = int(version_text) if version_text.isdigit() else None
             if entry is not None:
                 rules.entry_check(actor, entry, EntryAction.UPDATE)
                 if version is not None and version != entry.version:
                     raise ValueError(
-                        f"条目已被修改（表中版本 {version}，当前版本 {entry.version}），请重新导出"
+                        _("条目已被修改（表中版本 %(old)s，当前版本 %(new)s），请重新导出")
+                        % {"old": version, "new": entry.version}
                     )
                 if org is not None and org.pk != entry.org_id and not rules.is_reviewer(actor):
-                    raise ValueError("只有中心审核人员可以变更责任单位")
+                    raise ValueError(_("只有中心审核人员可以变更责任单位"))
             else:
                 if not rules.can_author(actor):
-                    raise ValueError("当前角色不能编写知识条目")
+                    raise ValueError(_("当前角色不能编写知识条目"))
                 if not rules.is_reviewer(actor) and org.pk != actor.organisation_id:
-                    raise ValueError("只能导入本单位的条目")
+                    raise ValueError(_("只能导入本单位的条目"))
                 if org.kind not in services.OWNING_KINDS:
-                    raise ValueError(f"{org.code} 不是承办单位")
+                    raise ValueError(_("%(code)s 不是承办单位") % {"code": org.code})
             rows.append(_Row(number, entry, org, fields, version))
         except (ValueError, DomainError) as exc:
             errors.append((number, getattr(exc, "message", None) or str(exc)))
@@ -264,17 +375,25 @@ def _validate(records: list[tuple[int, dict[str, Any]]], actor: User) -> list[_R
 
 
 def import_entries(
-    *, data: bytes, actor: User, now: datetime, publish: bool = False
+    *,
+    data: bytes,
+    actor: User,
+    now: datetime,
+    publish: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import a workbook (all rows or none). ``publish``: the center publishes at once."""
+    """Import a workbook (all rows or none). ``publish``: the center publishes at once.
+    ``progress(done, total)`` is told after each row is written."""
     if publish and not rules.is_reviewer(actor):
-        raise InvalidInput("只有中心审核人员可以导入即发布", code="publish_not_allowed")
+        raise InvalidInput(_("只有中心审核人员可以导入即发布"), code="publish_not_allowed")
     rows = _validate(read_workbook(data), actor)
     result = ImportResult()
     current: _Row | None = None
     try:
         with transaction.atomic():
-            for row in rows:
+            for done, row in enumerate(rows):
+                if progress is not None:
+                    progress(done, len(rows))
                 current = row
                 if row.entry is None:
                     entry = services.entry_create(
@@ -298,6 +417,8 @@ def import_entries(
                     if entry.status == EntryStatus.IN_REVIEW:
                         services.entry_publish(entry=entry, actor=actor, now=now)
                         result.published.append(entry.pk)
+            if progress is not None:
+                progress(len(rows), len(rows))
             services.record_import(
                 actor=actor,
                 now=now,

@@ -337,6 +337,9 @@ class CategoryClassifier:
             # On odd inputs liblinear may stop at max_iter; the model is still usable and a
             # two-line warning on stderr would only break the commands' one-line contract.
             warnings.simplefilter("ignore", ConvergenceWarning)
+            # "The number of unique classes is greater than 50% of the number of samples":
+            # true of a first model on a handful of tickets, which is still worth having.
+            warnings.filterwarnings("ignore", category=UserWarning, module="sklearn.utils")
             self._svm.fit(features, labels)
         bar.update(1)
         bar.close()

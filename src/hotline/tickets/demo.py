@@ -33,6 +33,7 @@ from django.db.models import Count, Exists, Max, OuterRef
 
 from hotline.calendar.services import get_calendar
 from hotline.core.errors import DomainError
+from hotline.core.progress import Progress
 from hotline.core.timers import run_due_timers
 from hotline.orgs import demo_data
 from hotline.orgs.choices import OrgKind
@@ -758,40 +759,22 @@ class History:
     # -- progress -------------------------------------------------------------------------------
 
     def _progress_start(self, total: int) -> None:
-        """A tqdm bar on stderr when it is a terminal (or ``progress=True``), else a line on
-        stdout every tenth of the way; nothing with ``progress=False``."""
-        self.total = max(total, 1)
-        self.bar: Any = None
-        self.lines = False
-        self._shown = self._tenth = 0
-        if self.show_progress is False:
-            return
-        from tqdm import tqdm
-
-        bar = tqdm(
-            total=total,
+        """A bar on a terminal (or ``progress=True``), else a line every tenth of the way."""
+        self.bar = Progress(
+            total,
+            label="工单历史",
             unit="张",
-            desc="工单历史",
-            file=sys.stderr,
-            disable=None if self.show_progress is None else False,
+            line_label="history",
+            out=self.out,
+            show=self.show_progress,
+            describe=lambda done, day, days: f"{done} tickets, day {day}/{days}",
         )
-        if bar.disable:
-            self.lines = True
-        else:
-            self.bar = bar
 
     def _progress_update(self, day: int, days: int) -> None:
-        if self.bar is not None:
-            self.bar.update(self.intakes - self._shown)
-            self._shown = self.intakes
-        elif self.lines and (tenth := min(10, 10 * self.intakes // self.total)) > self._tenth:
-            self._tenth = tenth
-            self.out.write(f"  history: {tenth * 10}% ({self.intakes} tickets, day {day}/{days})\n")
+        self.bar.update(self.intakes, day=day, days=days)
 
     def _progress_close(self) -> None:
-        if self.bar is not None:
-            self.bar.update(self.intakes - self._shown)
-            self.bar.close()
+        self.bar.close()
 
     # -- volume -----------------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.tickets.choices import AssignmentStatus as A
 from hotline.tickets.choices import TicketStatus as T
@@ -171,27 +173,30 @@ def _conditions(action: str, *, ticket, assignment, now) -> Decision:
     from hotline.tickets.deadlines import extension_latest
 
     if action == "return" and ticket.coordinated and assignment.parent_id is None:
-        return _refused("coordinated_not_returnable", "协调派单的工单不得退回")
+        return _refused("coordinated_not_returnable", _("协调派单的工单不得退回"))
     if action == "extension":
         if assignment.extension_count >= policy("art15_extension_max_count"):
-            return _refused("extension_limit", "已申请过延期，不得再次申请")
+            return _refused("extension_limit", _("已申请过延期，不得再次申请"))
         if (
             now is not None
             and assignment.due_at is not None
             and (now >= extension_latest(due_at=assignment.due_at))
         ):
             hours = policy("art15_extension_min_hours_before_due")
-            return _refused("extension_too_late", f"延期须在办理时限届满{hours}小时前申请")
+            return _refused(
+                "extension_too_late",
+                _("延期须在办理时限届满%(hours)s小时前申请") % {"hours": hours},
+            )
         if assignment.reviews.filter(kind=ReviewKind.EXTENSION, state=ReviewState.PENDING).exists():
-            return _refused("extension_pending", "已有待审核的延期申请")
+            return _refused("extension_pending", _("已有待审核的延期申请"))
     if (
         action == "reply"
         and _may_have_children(assignment)
         and assignment.children.exclude(status__in=[A.REPLIED, A.RETURNED]).exists()
     ):
-        return _refused("children_pending", "下级承办单位尚未全部答复")
+        return _refused("children_pending", _("下级承办单位尚未全部答复"))
     if action == "dispute" and not ticket.evaluations.exists():
-        return _refused("nothing_to_dispute", "该工单没有可异议的评价")
+        return _refused("nothing_to_dispute", _("该工单没有可异议的评价"))
     return ALLOW
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.orgs.choices import OrgKind, RoleCode
@@ -230,7 +231,7 @@ def ticket_get(*, user: User, number: str) -> Ticket:
         .first()
     )
     if ticket is None:
-        raise NotFound("工单不存在", code="not_found")
+        raise NotFound(_("工单不存在"), code="not_found")
     return ticket
 
 
@@ -242,7 +243,7 @@ def assignment_get(*, user: User, assignment_id: int) -> Assignment:
         .first()
     )
     if assignment is None:
-        raise NotFound("派单不存在", code="not_found")
+        raise NotFound(_("派单不存在"), code="not_found")
     return assignment
 
 
@@ -324,7 +325,7 @@ def review_list(
 def review_get(*, user: User, review_id: int) -> Review:
     review = review_list(user=user).filter(pk=review_id).first()
     if review is None:
-        raise NotFound("审核申请不存在", code="not_found")
+        raise NotFound(_("审核申请不存在"), code="not_found")
     return review
 
 
@@ -348,15 +349,21 @@ def intake_grouping(
     if incident is not None:
         found = incident_list(user=user).filter(pk=incident).first()
         if found is None:
-            raise InvalidInput(f"重大诉求事件 {incident} 不存在", code="unknown_incident")
+            raise InvalidInput(
+                _("重大诉求事件 %(incident)s 不存在") % {"incident": incident},
+                code="unknown_incident",
+            )
         out["incident"] = found
     numbers = list(dict.fromkeys(n.strip() for n in merge_with if n and n.strip()))
     if numbers:
         tickets = list(tickets_visible_to(user).filter(number__in=numbers).order_by("pk"))
         missing = [n for n in numbers if n not in {t.number for t in tickets}]
         if missing:
+            # Translators: the separator between items of a list ("A、B" → "A, B")
+            separator = _("、")
             raise InvalidInput(
-                f"并单：工单 {'、'.join(missing[:5])} 不存在", code="merge_unknown_ticket"
+                _("并单：工单 %(numbers)s 不存在") % {"numbers": separator.join(missing[:5])},
+                code="merge_unknown_ticket",
             )
         out["merge_with"] = tickets
     return out

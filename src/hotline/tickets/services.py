@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hotline.calendar.services import get_calendar
 from hotline.core.errors import DomainError, InvalidInput, InvalidTransition, PermissionDenied
@@ -298,26 +300,52 @@ def _next_number(now: datetime) -> str:
     return f"ZMD{day:%Y%m%d}{seq.last:05d}"
 
 
+# What a message calls a text field: the form shows it under the field, the API caller reads
+# it in the error's message (the field's own name is in API.md, not in the user's language).
+FIELD_LABELS = {
+    "content": gettext_lazy("内容"),
+    "address": gettext_lazy("地址"),
+    "citizen.name": gettext_lazy("诉求人姓名"),
+    "answer": gettext_lazy("答复内容"),
+    "explanation": gettext_lazy("说明"),
+    "party": gettext_lazy("联动对象"),
+    "note": gettext_lazy("备注"),
+    "reason": gettext_lazy("理由"),
+    "basis": gettext_lazy("依据"),
+    "lead": gettext_lazy("主办单位"),
+    "assists": gettext_lazy("协办单位"),
+}
+
+
+def _label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
 def _clean_text(value: str | None, field: str, *, required: bool, limit: int) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInput(f"{field} 不能为空", code="missing_field")
+        raise InvalidInput(_("%(field)s不能为空") % {"field": _label(field)}, code="missing_field")
     if len(text) > limit:
-        raise InvalidInput(f"{field} 过长（最多 {limit} 字）")
+        raise InvalidInput(
+            _("%(field)s过长（最多 %(limit)s 字）") % {"field": _label(field), "limit": limit}
+        )
     return text
 
 
 def handling_org(code: str, *, field: str = "lead") -> Organisation:
     org = Organisation.objects.filter(code=code, active=True).first()
     if org is None or org.kind not in HANDLING_KINDS:
-        raise InvalidInput(f"{field}: 未知的承办单位 {code}", code="unknown_org")
+        raise InvalidInput(
+            _("%(field)s：未知的承办单位 %(code)s") % {"field": _label(field), "code": code},
+            code="unknown_org",
+        )
     return org
 
 
 def county_org(code: str) -> Organisation:
     org = Organisation.objects.filter(code=code, kind=OrgKind.COUNTY).first()
     if org is None:
-        raise InvalidInput(f"未知的县区代码：{code}", code="unknown_county")
+        raise InvalidInput(_("未知的县区代码：%(code)s") % {"code": code}, code="unknown_county")
     return org
 
 
@@ -326,7 +354,7 @@ def category_by_code(code: str | None) -> Category | None:
         return None
     category = Category.objects.filter(code=code, active=True).first()
     if category is None:
-        raise InvalidInput(f"未知的诉求分类：{code}", code="unknown_category")
+        raise InvalidInput(_("未知的诉求分类：%(code)s") % {"code": code}, code="unknown_category")
     return category
 
 
@@ -409,21 +437,29 @@ def ticket_intake(
     if not (actor.is_superuser or actor.has_role(*rules.INTAKE_ROLES)):
         raise PermissionDenied()
     if channel not in Channel.values:
-        raise InvalidInput(f"未知的来源渠道：{channel}", code="unknown_channel")
+        raise InvalidInput(
+            _("未知的来源渠道：%(value)s") % {"value": channel}, code="unknown_channel"
+        )
     if appeal_type not in AppealType.values:
-        raise InvalidInput(f"未知的诉求类型：{appeal_type}", code="unknown_appeal_type")
+        raise InvalidInput(
+            _("未知的诉求类型：%(value)s") % {"value": appeal_type}, code="unknown_appeal_type"
+        )
     if special_seat and special_seat not in SpecialSeat.values:
-        raise InvalidInput(f"未知的专席：{special_seat}", code="unknown_special_seat")
+        raise InvalidInput(
+            _("未知的专席：%(value)s") % {"value": special_seat}, code="unknown_special_seat"
+        )
     if county.kind != OrgKind.COUNTY:
-        raise InvalidInput(f"未知的县区代码：{county.code}", code="unknown_county")
+        raise InvalidInput(
+            _("未知的县区代码：%(code)s") % {"code": county.code}, code="unknown_county"
+        )
     content = _clean_text(content, "content", required=True, limit=MAX_CONTENT)
     address = _clean_text(address, "address", required=True, limit=300)
     citizen_name = _clean_text(citizen_name, "citizen.name", required=False, limit=60)
     phone = (citizen_phone or "").strip()
     if not PHONE_RE.match(phone):
-        raise InvalidInput("citizen.phone 不是有效的电话号码", code="invalid_phone")
+        raise InvalidInput(_("诉求人电话不是有效的电话号码"), code="invalid_phone")
     if occurred_at is not None and occurred_at > now + timedelta(hours=1):
-        raise InvalidInput("occurred_at 不能晚于受理时间", code="invalid_occurred_at")
+        raise InvalidInput(_("事发时间不能晚于受理时间"), code="invalid_occurred_at")
     external_id = (external_id or "").strip() or None
     if external_id is not None:
         existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
@@ -434,12 +470,12 @@ def ticket_intake(
         incident is not None
         and Incident.objects.filter(pk=incident.pk, closed_at__isnull=False).exists()
     ):
-        raise InvalidInput("该重大诉求事件已结束，不能再关联新的来电", code="incident_closed")
+        raise InvalidInput(_("该重大诉求事件已结束，不能再关联新的来电"), code="incident_closed")
     grouped: list[Ticket] = []
     if merge_with:
         if incident is not None:
             raise InvalidInput(
-                "并单：请选择关联到已有事件，或与相似工单新建并单，不能同时选择",
+                _("并单：请选择关联到已有事件，或与相似工单新建并单，不能同时选择"),
                 code="merge_conflict",
             )
         grouped = _lock_for_grouping(merge_with, county=county, actor=actor)
@@ -524,7 +560,9 @@ def _lock_for_grouping(
         raise PermissionDenied()
     ids = sorted({t.pk for t in tickets})
     if len(ids) > MERGE_MAX:
-        raise InvalidInput(f"并单：一次最多选择 {MERGE_MAX} 件工单", code="merge_too_many")
+        raise InvalidInput(
+            _("并单：一次最多选择 %(max)s 件工单") % {"max": MERGE_MAX}, code="merge_too_many"
+        )
     # ordered by id: two agents grouping overlapping tickets lock them in the same order
     locked = list(
         Ticket.objects.select_for_update(of=("self",))
@@ -533,21 +571,28 @@ def _lock_for_grouping(
         .order_by("pk")
     )
     if len(locked) != len(ids):
-        raise InvalidInput("并单：所选工单不存在", code="merge_unknown_ticket")
+        raise InvalidInput(_("并单：所选工单不存在"), code="merge_unknown_ticket")
     for t in locked:
         if t.status in (TicketStatus.CLOSED, TicketStatus.NOT_ACCEPTED):
             raise Conflict(
-                f"并单失败：工单 {t.number} 状态为“{t.get_status_display()}”，已不在办，"
-                "本次受理未保存，请重新选择",
+                _(
+                    "并单失败：工单 %(number)s 状态为“%(status)s”，已不在办，"
+                    "本次受理未保存，请重新选择"
+                )
+                % {"number": t.number, "status": TicketStatus(t.status).label},
                 code="merge_ticket_closed",
             )
         if t.incident_id is not None:
             raise Conflict(
-                f"并单失败：工单 {t.number} 已并入其他事件，本次受理未保存，请改为关联到该事件",
+                _("并单失败：工单 %(number)s 已并入其他事件，本次受理未保存，请改为关联到该事件")
+                % {"number": t.number},
                 code="merge_ticket_grouped",
             )
         if t.county_id != county.pk:
-            raise InvalidInput(f"并单：工单 {t.number} 不属于所选县区", code="merge_other_county")
+            raise InvalidInput(
+                _("并单：工单 %(number)s 不属于所选县区") % {"number": t.number},
+                code="merge_other_county",
+            )
     return locked
 
 
@@ -610,21 +655,25 @@ def ticket_reject(
     ticket = _lock(ticket)
     _check(actor, "reject", ticket=ticket)
     if reason not in NotAcceptedReason.values:
-        raise InvalidInput(f"未知的不予受理原因：{reason}", code="unknown_reason")
+        raise InvalidInput(
+            _("未知的不予受理原因：%(value)s") % {"value": reason}, code="unknown_reason"
+        )
     explanation = _clean_text(explanation, "explanation", required=True, limit=2000)
     transferred = (transferred_to or "").strip()
     if reason == NotAcceptedReason.EMERGENCY:
         if transferred not in EmergencyLine.values:
             raise InvalidInput(
-                "紧急诉求须注明转交的热线（110/119/120/122）", code="transfer_required"
+                _("紧急诉求须注明转交的热线（110/119/120/122）"), code="transfer_required"
             )
     elif transferred and transferred not in EmergencyLine.values:
-        raise InvalidInput(f"未知的转交热线：{transferred}", code="unknown_line")
+        raise InvalidInput(
+            _("未知的转交热线：%(value)s") % {"value": transferred}, code="unknown_line"
+        )
     data: dict[str, Any] = {"reason": reason, "explanation": explanation}
     if reason == NotAcceptedReason.REPEAT_AFTER_CLOSURE:
         closed = closed_ticket or ticket.repeat_of
         if closed is None or closed.status != TicketStatus.CLOSED:
-            raise InvalidInput("须关联已依法办结的原工单", code="closed_ticket_required")
+            raise InvalidInput(_("须关联已依法办结的原工单"), code="closed_ticket_required")
         ticket.repeat_of = closed
         data["closed_ticket"] = closed.number
     _set_ticket_state(ticket, "reject")
@@ -657,10 +706,12 @@ def ticket_contact(
     ticket = _lock(ticket)
     _check(actor, "contact", ticket=ticket)
     if kind not in ContactKind.values:
-        raise InvalidInput(f"未知的联动方式：{kind}", code="unknown_contact_kind")
+        raise InvalidInput(
+            _("未知的联动方式：%(value)s") % {"value": kind}, code="unknown_contact_kind"
+        )
     party = _clean_text(party, "party", required=True, limit=120)
     if not consent:
-        raise Conflict("须经诉求人同意", code="consent_required")
+        raise Conflict(_("须经诉求人同意"), code="consent_required")
     _event(ticket, kind, now=now, actor=actor, data={"party": party, "consent": True}, push=False)
     return ticket
 
@@ -680,10 +731,12 @@ def ticket_sudden_report(
     ticket = _lock(ticket)
     _check(actor, "sudden_report", ticket=ticket)
     if kind not in SuddenEventKind.values:
-        raise InvalidInput(f"未知的突发事件类型：{kind}", code="unknown_event_kind")
+        raise InvalidInput(
+            _("未知的突发事件类型：%(value)s") % {"value": kind}, code="unknown_event_kind"
+        )
     cleaned = [r.strip() for r in recipients if r and r.strip()]
     if not cleaned:
-        raise InvalidInput("至少需要一个报告或通报对象", code="missing_field")
+        raise InvalidInput(_("至少需要一个报告或通报对象"), code="missing_field")
     reports = []
     for recipient in cleaned:
         org = Organisation.objects.filter(code=recipient).first()
@@ -718,9 +771,9 @@ def incident_close(*, incident: Incident, note: str = "", actor: User, now: date
         raise PermissionDenied()
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.closed_at is not None:
-        raise Conflict("该重大诉求事件已结束", code="already_closed")
+        raise Conflict(_("该重大诉求事件已结束"), code="already_closed")
     if now < incident.opened_at:
-        raise InvalidInput("结束时间不能早于事件开始时间", code="invalid_closed_at")
+        raise InvalidInput(_("结束时间不能早于事件开始时间"), code="invalid_closed_at")
     note = _clean_text(note, "note", required=False, limit=2000)
     incident.closed_at = now
     incident.save(update_fields=["closed_at"])
@@ -744,15 +797,19 @@ def incident_close(*, incident: Incident, note: str = "", actor: User, now: date
 
 def _validate_units(lead: Organisation, assists: Sequence[Organisation]) -> None:
     if lead.kind not in HANDLING_KINDS:
-        raise InvalidInput(f"lead: {lead.code} 不是承办单位", code="unknown_org")
+        raise InvalidInput(
+            _("主办单位 %(code)s 不是承办单位") % {"code": lead.code}, code="unknown_org"
+        )
     codes = [a.code for a in assists]
     if len(codes) > MAX_ASSISTS:
-        raise InvalidInput(f"协办单位最多 {MAX_ASSISTS} 个")
+        raise InvalidInput(_("协办单位最多 %(max)s 个") % {"max": MAX_ASSISTS})
     if len(set(codes)) != len(codes) or lead.code in codes:
-        raise InvalidInput("主办与协办单位不能重复", code="duplicate_org")
+        raise InvalidInput(_("主办与协办单位不能重复"), code="duplicate_org")
     for org in assists:
         if org.kind not in HANDLING_KINDS:
-            raise InvalidInput(f"assists: {org.code} 不是承办单位", code="unknown_org")
+            raise InvalidInput(
+                _("协办单位 %(code)s 不是承办单位") % {"code": org.code}, code="unknown_org"
+            )
 
 
 def _new_assignment(
@@ -858,7 +915,9 @@ def assignment_redispatch(
     _validate_units(lead, assists)
     for org in (lead, *assists):
         if org.pk == assignment.org_id or not org.path.startswith(assignment.org.path):
-            raise InvalidInput(f"{org.code} 不是本县区的下属单位", code="not_subordinate")
+            raise InvalidInput(
+                _("%(code)s 不是本县区的下属单位") % {"code": org.code}, code="not_subordinate"
+            )
     children = [
         _new_assignment(
             ticket=ticket,
@@ -1055,13 +1114,14 @@ def assignment_request_extension(
     _check(actor, "extension", ticket=ticket, assignment=assignment, now=now)
     reason = _clean_text(reason, "reason", required=True, limit=2000)
     if not isinstance(working_days, int) or working_days < 1:
-        raise InvalidInput("working_days 必须是正整数")
+        raise InvalidInput(_("延期工作日数必须是正整数"))
     base = deadlines.base_working_days(
         appeal_type=ticket.appeal_type, channel=ticket.channel, category=ticket.category
     )
     if working_days > base:
         raise Conflict(
-            f"延期不得超过该类诉求的办理时限（{base} 个工作日）", code="extension_too_long"
+            _("延期不得超过该类诉求的办理时限（%(days)s 个工作日）") % {"days": base},
+            code="extension_too_long",
         )
     data = {"working_days": working_days, "reason": reason, "due_at": assignment.due_at.isoformat()}
     _request_review(ticket, assignment, ReviewKind.EXTENSION, data=data, actor=actor, now=now)
@@ -1086,7 +1146,7 @@ def assignment_progress(
     content = _clean_text(content, "content", required=True, limit=MAX_CONTENT)
     today = get_calendar().local(now).date()
     if expected_completion is not None and expected_completion < today:
-        raise InvalidInput("expected_completion 不能早于今天", code="invalid_date")
+        raise InvalidInput(_("预计办结时间不能早于今天"), code="invalid_date")
     data: dict[str, Any] = {"content": content}
     if expected_completion is not None:
         data["expected_completion"] = expected_completion.isoformat()
@@ -1287,9 +1347,11 @@ def ticket_callback(
     ticket = _lock(ticket)
     _check(actor, "callback", ticket=ticket)
     if outcome not in CallbackOutcome.values:
-        raise InvalidInput(f"未知的回访结果：{outcome}", code="unknown_outcome")
+        raise InvalidInput(
+            _("未知的回访结果：%(value)s") % {"value": outcome}, code="unknown_outcome"
+        )
     if outcome == CallbackOutcome.UNSATISFIED and reasonable is None:
-        raise InvalidInput("不满意时须判定诉求是否合理（reasonable）", code="reasonable_required")
+        raise InvalidInput(_("不满意时须判定诉求是否合理"), code="reasonable_required")
     Evaluation.objects.create(
         ticket=ticket,
         outcome=outcome,
@@ -1346,7 +1408,7 @@ def ticket_dispute(*, ticket: Ticket, reason: str, actor: User, now: datetime) -
     if ticket.reviews.filter(
         kind=ReviewKind.DISPUTE, requested_org=actor.organisation, state=ReviewState.PENDING
     ).exists():
-        raise Conflict("已有待甄别的异议", code="dispute_pending")
+        raise Conflict(_("已有待甄别的异议"), code="dispute_pending")
     Review.objects.create(
         kind=ReviewKind.DISPUTE,
         ticket=ticket,
@@ -1386,7 +1448,7 @@ def _lock_review(review: Review) -> tuple[Ticket, Review]:
         .get(pk=review.pk)
     )
     if fresh.state != ReviewState.PENDING:
-        raise Conflict("该申请已审核", code="already_decided")
+        raise Conflict(_("该申请已审核"), code="already_decided")
     return ticket, fresh
 
 
@@ -1451,7 +1513,10 @@ def _approve_return(ticket, review, *, lead, assists, actor, now, decision) -> N
         if parent is not None:
             for org in (lead, *assists):
                 if not org.path.startswith(parent.org.path) or org.pk == parent.org_id:
-                    raise InvalidInput(f"{org.code} 不是本县区的下属单位", code="not_subordinate")
+                    raise InvalidInput(
+                        _("%(code)s 不是本县区的下属单位") % {"code": org.code},
+                        code="not_subordinate",
+                    )
         created = [
             _new_assignment(
                 ticket=ticket, org=lead, role=assignment.role, parent=parent, actor=actor, now=now
@@ -1504,9 +1569,7 @@ def _approve_return(ticket, review, *, lead, assists, actor, now, decision) -> N
 def _approve_extension(ticket, review, *, override, actor, now, decision) -> None:
     assignment = Assignment.objects.select_related("org", "parent").get(pk=review.assignment_id)
     if assignment.extension_count >= policy("art15_extension_max_count") and not override:
-        raise Conflict(
-            "已延期过一次；再次延期须由审核员明确批准（override）", code="extension_limit"
-        )
+        raise Conflict(_("已延期过一次；再次延期须由审核员明确批准"), code="extension_limit")
     days = int(review.data["working_days"])
     cal = get_calendar()
     old_due = assignment.due_at

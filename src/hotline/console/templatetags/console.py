@@ -104,6 +104,21 @@ def label(code: str, kind: str) -> str:
 
 
 @register.filter
+def category_label(category) -> str:
+    """A category's name in the page's language: ``name_en`` in English when it has one.
+    Takes a ``Category`` or a routing suggestion (a dict with ``name`` and ``name_en``)."""
+    if not category:
+        return ""
+    if isinstance(category, dict):
+        name, name_en = category.get("name") or "", category.get("name_en") or ""
+    else:
+        name, name_en = category.name, category.name_en
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
+
+
+@register.filter
 def event_label(code: str) -> str:
     return _event_label(code)
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from hotline.core.management.commands.serve import check_port
+
 
 class Command(BaseCommand):
     help = "migrate + seed --demo + serve: the one command a newcomer runs."
@@ -13,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--per-day", type=int, default=None, help="appeals per day")
 
     def handle(self, *args, host, port, days, per_day, **options):
+        check_port(port)  # before anything is written
         self.stdout.write(f"data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         seed_options = {"demo": True}

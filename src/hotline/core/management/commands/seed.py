@@ -25,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, demo: bool, days: int, per_day: int, seed: int, **options):
         if days < 0 or per_day < 0:
             raise CommandError("--days and --per-day must not be negative")
+        if demo and settings.PRODUCTION:  # refused before anything is written
+            raise CommandError("demo data is not allowed in production (HOTLINE_ENV=production)")
         roles_ensure()
         policy_seed_defaults()
         years = calendar_seed_official()
@@ -36,8 +38,6 @@ class Command(BaseCommand):
         self.stdout.write(f"categories: {categories}")
         if not demo:
             return
-        if settings.PRODUCTION:
-            raise CommandError("demo data is not allowed in production (HOTLINE_ENV=production)")
         from hotline.orgs.demo import seed_organisations, seed_users
 
         orgs = seed_organisations()

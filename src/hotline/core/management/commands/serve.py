@@ -16,6 +16,11 @@ def timers_in_process() -> bool:
     return not settings.CELERY_BROKER_URL and not settings.SIMULATION
 
 
+def check_port(port: int) -> None:
+    if not 0 < port < 65536:
+        raise CommandError(f"invalid port {port} (1–65535)")
+
+
 class Command(BaseCommand):
     help = "Serve pages and API with a production-grade WSGI server (waitress)."
 
@@ -27,11 +32,17 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, threads: int, **options):
         import waitress
 
+        check_port(port)
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         from hotline.config.wsgi import application
 
-        if not 0 < port < 65536:
-            raise CommandError(f"invalid port {port}")
+        # Bind first: a port in use is refused before any thread starts or "serving" is said.
+        try:
+            server = waitress.create_server(
+                application, host=host, port=port, threads=threads, ident="hotline"
+            )
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         timer_thread = None
         if timers_in_process():
             timer_thread = InProcessTimerThread(settings.HOTLINE_TIMER_INTERVAL_SECONDS)
@@ -56,12 +67,11 @@ class Command(BaseCommand):
         shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
         self.stdout.write(f"serving on http://{shown}:{port}/  (Ctrl+C to stop)")
         try:
-            waitress.serve(
-                application, host=host, port=port, threads=threads, ident="hotline", _quiet=True
-            )
-        except OSError as exc:
-            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+            server.run()
+        except KeyboardInterrupt:
+            pass
         finally:
+            server.close()
             if timer_thread is not None:
                 timer_thread.stop()
             if relay_thread is not None:

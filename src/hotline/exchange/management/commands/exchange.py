@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import signal
 import threading
 from pathlib import Path
@@ -49,6 +50,9 @@ class Command(BaseCommand):
         key = sub.add_parser("create-key", help="create an Open311 API key (printed once)")
         key.add_argument("name")
         key.add_argument("--description", default="")
+        key.add_argument(
+            "--rotate", action="store_true", help="replace the key of an existing client"
+        )
 
     def handle(self, *args, action: str, **options):
         getattr(self, "_" + action.replace("-", "_"))(**options)
@@ -60,13 +64,18 @@ class Command(BaseCommand):
 
         if not 0 <= port < 65536:
             raise CommandError(f"invalid port {port}")
+        if not 0 <= fail_rate <= 1:
+            raise CommandError(f"--fail-rate must be between 0 and 1 (got {fail_rate})")
+        if stall_ms < 0:
+            raise CommandError(f"--stall-ms must not be negative (got {stall_ms})")
+        path = Path(store) if store else None
+        if path is not None:
+            _check_store(path)
         secret = secret or settings.HOTLINE_PROVINCE_SECRET or DEMO_SECRET
-        holder = Store(
-            secret=secret,
-            fail_rate=fail_rate,
-            stall_ms=stall_ms,
-            path=Path(store) if store else None,
-        )
+        try:
+            holder = Store(secret=secret, fail_rate=fail_rate, stall_ms=stall_ms, path=path)
+        except ValueError as exc:  # a line that is not JSON (UnicodeDecodeError is one too)
+            raise CommandError(f"{path} is not a JSON Lines file of pushes: {exc}") from exc
         try:
             server = make_server(host, port, holder, quiet=not verbose)
         except OSError as exc:
@@ -87,6 +96,11 @@ class Command(BaseCommand):
 
     def _relay(self, *, once, interval, limit, **_):
         from hotline.exchange.relay import relay_now, relay_once, run_relay
+
+        if limit < 1:
+            raise CommandError(f"--limit must be at least 1 (got {limit})")
+        if interval is not None and interval <= 0:
+            raise CommandError(f"--interval must be more than 0 seconds (got {interval})")
 
         if once:
             summary = relay_once(now=relay_now(), limit=limit)
@@ -109,9 +123,15 @@ class Command(BaseCommand):
     def _redrive(self, *, partner, **_):
         from hotline.core.clock import real_now
         from hotline.exchange import services
-        from hotline.exchange.models import InboundTicket
+        from hotline.exchange.models import InboundTicket, Partner
         from hotline.tickets.models import OutboxMessage
 
+        if (
+            partner
+            and partner != services.PROVINCE
+            and not Partner.objects.filter(code=partner).exists()
+        ):
+            raise CommandError(f"no such partner: {partner}")
         now = real_now()
         count = 0
         if partner in (None, services.PROVINCE):
@@ -124,12 +144,35 @@ class Command(BaseCommand):
         count += services.stream_redrive(streams=streams, actor=None, now=now)
         self.stdout.write(f"re-driven: {count}")
 
-    def _create_key(self, *, name, description, **_):
+    def _create_key(self, *, name, description, rotate, **_):
+        from hotline.exchange.models import ClientKey
         from hotline.exchange.services import client_key_create
 
+        name = name.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
+            raise CommandError(
+                "the client name must be 1–40 letters, digits, '-' or '_' (it names the key)"
+            )
+        if not rotate and ClientKey.objects.filter(name=name).exists():
+            raise CommandError(
+                f"a key for {name} exists; --rotate replaces it (the old key stops working)"
+            )
         row, key = client_key_create(name=name, description=description)
         self.stdout.write(f"Open311 key for {row.name} (shown once, only its hash is stored):")
         self.stdout.write(key)
+
+
+def _check_store(path: Path) -> None:
+    """The receiver appends every push to ``path``: refuse at start, not at the first push."""
+    if path.is_dir():
+        raise CommandError(f"--store {path} is a directory")
+    if not path.parent.is_dir():
+        raise CommandError(f"--store {path}: the directory {path.parent} does not exist")
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise CommandError(f"--store {path}: {exc.strerror}") from exc
 
 
 def _stop_on_sigterm(stop) -> None:

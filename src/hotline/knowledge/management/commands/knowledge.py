@@ -8,8 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hotline.core import clock
 from hotline.core.errors import DomainError
+from hotline.core.progress import ProgressCallback
 from hotline.knowledge import selectors, services, xlsx
 from hotline.orgs.models import User
+
+ROWS_SHOWN = 20  # bad rows listed on stderr before "… and N more"
 
 
 class Command(BaseCommand):
@@ -34,9 +37,15 @@ class Command(BaseCommand):
             raise CommandError(f"no such user: {username}")
         return user
 
+    def _progress(self, label: str, options: dict) -> ProgressCallback:
+        show = None if options.get("verbosity", 1) >= 1 else False
+        return ProgressCallback(label=label, unit="条", out=self.stdout, show=show)
+
     def handle(self, *args, action: str, **options):
         if action == "reindex":
-            count = services.entries_reindex()
+            progress = self._progress("reindex", options)
+            count = services.entries_reindex(progress=progress)
+            progress.close()
             self.stdout.write(f"re-indexed {count} entries")
             return
         path = Path(options["file"])
@@ -54,18 +63,28 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        progress = self._progress("import", options)
         try:
             result = xlsx.import_entries(
-                data=data, actor=user, now=clock.now(), publish=options["publish"]
+                data=data,
+                actor=user,
+                now=clock.now(),
+                publish=options["publish"],
+                progress=progress,
             )
         except xlsx.ImportRejected as exc:
-            for row, message in exc.errors:
+            shown = exc.errors[:ROWS_SHOWN]
+            for row, message in shown:
                 self.stderr.write(f"row {row}: {message}")
+            if len(exc.errors) > len(shown):
+                self.stderr.write(f"… and {len(exc.errors) - len(shown)} more bad row(s)")
             raise CommandError(
                 f"import rejected: {len(exc.errors)} bad row(s), nothing written"
             ) from None
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        finally:
+            progress.close()
         self.stdout.write(
             f"created {len(result.created)}, updated {len(result.updated)}, "
             f"unchanged {len(result.unchanged)}, published {len(result.published)}"

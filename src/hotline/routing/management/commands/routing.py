@@ -106,6 +106,8 @@ class Command(BaseCommand):
     def _suggest(self, text: str, k: int) -> None:
         if not text.strip():
             raise CommandError("the text is empty")
+        if k < 1:
+            raise CommandError(f"-k must be at least 1 (got {k})")
         clf = load_current(models_dir(settings.DATA_DIR), signing_key=_signing_key())
         for rank, (label, confidence) in enumerate(clf.predict_top(text, k=k), start=1):
             self.stdout.write(f"{rank}. {label}\t{confidence:.3f}")
