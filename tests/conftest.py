@@ -37,3 +37,42 @@ def _clear_cache():
     clear()
     yield
     clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind():
+    """A request in English leaves English active in the test's thread (the middleware
+    activates the request's language; nothing deactivates it): the next test must not start
+    in it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+_MISSING = object()
+
+
+@pytest.fixture
+def english():
+    """``english(msgid, …)``: marked entries ("[en] msgid") in the English catalogue for the
+    msgids a test names, removed after it, so English text equal to the marked entry can only
+    have come through gettext (whatever the real catalogue holds)."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    with translation.override("en"):
+        catalog = trans_real.translation("en")._catalog
+    saved: dict[str, object] = {}
+
+    def add(*msgids: str) -> None:
+        for msgid in msgids:
+            saved.setdefault(msgid, catalog._catalogs[0].get(msgid, _MISSING))
+            catalog[msgid] = f"[en] {msgid}"
+
+    yield add
+    for msgid, before in saved.items():
+        if before is _MISSING:
+            catalog._catalogs[0].pop(msgid, None)
+        else:
+            catalog._catalogs[0][msgid] = before

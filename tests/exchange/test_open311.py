@@ -10,27 +10,17 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 import pytest
-from django.test import Client
 
 from hotline.exchange.models import Open311Request
 from hotline.tickets.models import Ticket
 
+from .conftest import LIGHTS, open311_params
+from .conftest import OPEN311_BASE as BASE
+from .conftest import OPEN311_KEY as KEY
+
 pytestmark = pytest.mark.django_db
 
-KEY = "demo-open311-key"
-BASE = "/open311/v2"
-LIGHTS = "public-services.municipal.street-lights"
 ROADS = "public-services.municipal.roads"
-
-
-@pytest.fixture
-def open311(db, demo_orgs):
-    from hotline.exchange.services import client_key_create
-    from hotline.tickets.categories import category_tree_load, default_tree
-
-    category_tree_load(tree=default_tree(), update_existing=False)
-    client_key_create(name="demo", key=KEY)
-    return Client()
 
 
 def xml(content: bytes) -> ET.Element:
@@ -38,17 +28,8 @@ def xml(content: bytes) -> ET.Element:
 
 
 def post(client, **params):
-    data = {
-        "api_key": KEY,
-        "service_code": LIGHTS,
-        "address_string": "驿城区雪松路与开源大道交叉口",
-        "description": "路灯连续一周不亮，夜间出行不安全。",
-        "phone": "13800138000",
-        "first_name": "三",
-        "last_name": "张",
-        **params,
-    }
-    return client.post(f"{BASE}/requests.json", {k: v for k, v in data.items() if v is not None})
+    form = open311_params(first_name="三", last_name="张", **params)
+    return client.post(f"{BASE}/requests.json", form)
 
 
 def test_discovery_names_the_endpoint_and_formats(open311):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext, trans_real
+from django.utils.translation import gettext
 
 from hotline.core.errors import DomainError, InvalidInput, NotFound
 from hotline.tickets import rules, selectors, services
@@ -23,28 +23,6 @@ from tests.tickets.conftest import INTAKE
 from tests.tickets.flow import error_code, replied, signed
 
 pytestmark = pytest.mark.django_db
-
-MISSING = object()
-
-
-@pytest.fixture
-def english():
-    """Marked entries in the English catalogue for the msgids a test names; removed after."""
-    with translation.override("en"):
-        catalog = trans_real.translation("en")._catalog
-    saved: dict[str, object] = {}
-
-    def add(*msgids: str) -> None:
-        for msgid in msgids:
-            saved.setdefault(msgid, catalog._catalogs[0].get(msgid, MISSING))
-            catalog[msgid] = f"[en] {msgid}"
-
-    yield add
-    for msgid, before in saved.items():
-        if before is MISSING:
-            catalog._catalogs[0].pop(msgid, None)
-        else:
-            catalog._catalogs[0][msgid] = before
 
 
 def in_language(api, username: str, language: str):

@@ -152,25 +152,72 @@ def calendar_year_load(
     return YearImport(year=year, days=len(days), confirmed=True)
 
 
+def _holiday_cn_year(data: dict) -> int:
+    if "year" not in data:
+        raise InvalidInput(_("缺少字段 %(field)s") % {"field": "year"})
+    value = data["year"]
+    text = isinstance(value, str) and value.strip().isdecimal()
+    if text or (isinstance(value, float) and value.is_integer()):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(_("%(field)s 必须是数字") % {"field": "year"})
+    if not 1900 <= value <= 2200:
+        raise InvalidInput(_("年份超出范围：%(year)s") % {"year": value})
+    return value
+
+
+def _holiday_cn_day(item: object, n: int) -> tuple[date, bool, str]:
+    """One entry of ``days`` (``n`` counts from 1, as a person reading the file would)."""
+    if not isinstance(item, dict):
+        raise InvalidInput(_("第 %(n)s 天的格式不对：应为 JSON 对象") % {"n": n})
+    for field in ("date", "isOffDay"):
+        if field not in item:
+            raise InvalidInput(_("缺少字段 %(field)s（第 %(n)s 天）") % {"field": field, "n": n})
+    try:
+        day = date.fromisoformat(item["date"])
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("第 %(n)s 天的日期 %(value)s 无效，应为 YYYY-MM-DD 格式的日期")
+            % {"n": n, "value": json.dumps(item["date"], ensure_ascii=False)}
+        ) from None
+    off = item["isOffDay"]
+    if not isinstance(off, bool):
+        raise InvalidInput(
+            _("第 %(n)s 天的 %(field)s 必须是 true 或 false") % {"n": n, "field": "isOffDay"}
+        )
+    name = item.get("name")
+    return day, off, "" if name is None else str(name)
+
+
 def parse_holiday_cn(text: str) -> tuple[int, dict[date, tuple[bool, str]], list[str]]:
-    """Parse one year file in the holiday-cn JSON format; raise InvalidInput when malformed."""
+    """Parse one year file in the holiday-cn JSON format; raise InvalidInput when malformed,
+    with a message that names what is wrong (never Python's own error text)."""
     try:
         data = json.loads(text)
-        year = int(data["year"])
-        papers = [str(p) for p in data.get("papers", [])]
-        days: dict[date, tuple[bool, str]] = {}
-        for item in data["days"]:
-            day = date.fromisoformat(item["date"])
-            off = item["isOffDay"]
-            if not isinstance(off, bool):
-                raise TypeError("isOffDay must be true or false")
-            days[day] = (not off, str(item.get("name", "")))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InvalidInput(_("不是有效的 holiday-cn 日历文件：%(error)s") % {"error": exc}) from exc
-    if not 1900 <= year <= 2200:
-        raise InvalidInput(_("年份超出范围：%(year)s") % {"year": year})
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested beyond reason
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        if line is None:
+            raise InvalidInput(_("文件不是有效的 JSON")) from exc
+        raise InvalidInput(
+            _("文件不是有效的 JSON（第 %(line)s 行第 %(column)s 列）")
+            % {"line": line, "column": column}
+        ) from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(_("文件格式不对：应为 holiday-cn 的 JSON 对象"))
+    year = _holiday_cn_year(data)
+    papers = data.get("papers") or []
+    if not isinstance(papers, list):
+        raise InvalidInput(_("%(field)s 必须是列表") % {"field": "papers"})
+    if "days" not in data:
+        raise InvalidInput(_("缺少字段 %(field)s") % {"field": "days"})
+    if not isinstance(data["days"], list):
+        raise InvalidInput(_("%(field)s 必须是列表") % {"field": "days"})
+    days: dict[date, tuple[bool, str]] = {}
+    for n, item in enumerate(data["days"], start=1):
+        day, off, name = _holiday_cn_day(item, n)
+        days[day] = (not off, name)
     _check_days_belong_to(year, days)
-    return year, days, papers
+    return year, days, [str(p) for p in papers]
 
 
 def read_holiday_cn(path: Path) -> tuple[int, dict[date, tuple[bool, str]], list[str]]:

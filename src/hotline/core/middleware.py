@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hotline.core.api import has_nul
+from hotline.core.views import error_json, error_page, is_api_path
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -30,14 +31,20 @@ class MalformedRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        api = is_api_path(request.path)
         malformed = "\x00" in request.path or has_nul(dict(request.GET.lists()))
-        if not malformed and request.method == "POST" and request.content_type in FORM_TYPES:
+        # Pages only: the API reads its body itself (core.api.PlatformParser checks it), and
+        # parsing a multipart body here would leave it unreadable there (a 500).
+        if (
+            not malformed
+            and not api
+            and request.method == "POST"
+            and request.content_type in FORM_TYPES
+        ):
             malformed = has_nul(dict(request.POST.lists()))
         if malformed:
-            from hotline.core.views import error_json, error_page, is_api_path
-
             message = _("请求中含有不允许的空字符（NUL）")
-            if is_api_path(request.path):
+            if api:
                 return error_json("invalid_input", message, status=422)
             # the error page, without the NUL: it would be echoed in the language form's
             # "next" field (request.get_full_path) and the page must not fail on it

@@ -77,9 +77,9 @@ def is_api_path(path: str) -> bool:
 
 
 def home_url_for(request: HttpRequest) -> str:
-    """Where the error page's "返回首页" leads: the public search for a citizen on /public/,
-    the role home page ("/") for staff, wherever they are. (base.html's staff navigation binds
-    ``home_url`` to the console home, "/", for a logged-in user: the same answer.)"""
+    """Where the error page's "返回首页" leads (and, through ``core/error.html``, the header's
+    brand link): the public search for a citizen on /public/,
+    the role home page ("/") for staff, wherever they are."""
     user = getattr(request, "user", None)  # not yet set when MalformedRequestMiddleware refuses
     staff = user is not None and user.is_authenticated
     return PUBLIC_HOME if request.path.startswith(PUBLIC_PREFIX) and not staff else "/"

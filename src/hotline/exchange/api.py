@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from hotline.core import clock
@@ -29,18 +30,24 @@ router = Router(tags=["exchange"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
+def _refused(exc: signing.SignatureError) -> NotAuthenticated:
+    """The signature check's refusal in the request's language (signing.py has no Django)."""
+    message = _(exc.template) % exc.params if exc.params else _(exc.template)
+    return NotAuthenticated(message, code=exc.code)
+
+
 def partner_auth(request: HttpRequest) -> Partner:
     """Authenticate a partner's signed request (docs/exchange.md «Signatures»)."""
     needs_id = request.method not in ("GET", "HEAD")
     try:
         signed = signing.read_headers(request.headers, require_message_id=needs_id)
     except signing.SignatureError as exc:
-        raise NotAuthenticated(exc.message, code=exc.code) from exc
+        raise _refused(exc) from exc
     if signed.partner == services.PROVINCE:
         services.province()  # the province configured only through the environment
     partner = Partner.objects.filter(code=signed.partner, active=True).first()
     if partner is None:
-        raise NotAuthenticated("未知的交换平台", code="unknown_partner")
+        raise NotAuthenticated(_("未知的交换平台"), code="unknown_partner")
     try:
         signing.verify(
             request.headers,
@@ -51,7 +58,7 @@ def partner_auth(request: HttpRequest) -> Partner:
             require_message_id=needs_id,
         )
     except signing.SignatureError as exc:
-        raise NotAuthenticated(exc.message, code=exc.code) from exc
+        raise _refused(exc) from exc
     request.signed = signed
     return partner
 

@@ -10,7 +10,11 @@
 * ``requests/{id}.json|xml`` — one request (its id is the ticket number).
 
 Errors follow the specification: ``[{"code": 400, "description": "…"}]`` (XML
-``<errors><error><code/><description/></error></errors>``) with that HTTP status.
+``<errors><error><code/><description/></error></errors>``) with that HTTP status. The codes
+are the specification's; the descriptions (and the other texts written for people: notices,
+status notes, the discovery contact) are in the client's language: its language cookie, else
+its ``Accept-Language`` (English or Chinese), else Chinese. They name the parameters by their
+Open311 names, which are what a client knows.
 
 Citizen data (name, phone, e-mail) is never returned. GET lists only what was submitted
 through this public interface: other 12345 tickets are personal data (Art 25).
@@ -26,8 +30,9 @@ from xml.etree import ElementTree as ET
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from hotline.core import clock
@@ -134,14 +139,23 @@ def endpoint(*methods: str):
 
     def decorate(view):
         def wrapped(request: HttpRequest, fmt: str = "json", **kwargs) -> HttpResponse:
+            # A client program sends no language cookie: its Accept-Language is honoured here
+            # (the pages ignore the browser's and start in Chinese).
+            with translation.override(translation.get_language_from_request(request)):
+                return answer(request, fmt, **kwargs)
+
+        def answer(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
             if request.method not in (*allowed, "HEAD"):
-                response = error(fmt, 405, f"method {request.method} not allowed")
+                response = error(fmt, 405, _("不支持 %(method)s 方法") % {"method": request.method})
                 response["Allow"] = ", ".join(allowed)
                 return response
             try:
                 jurisdiction = _param(request, "jurisdiction_id")
                 if jurisdiction and jurisdiction != conf.open311_jurisdiction():
-                    raise Open311Error(404, f"jurisdiction_id {jurisdiction} not found")
+                    raise Open311Error(
+                        404,
+                        _("jurisdiction_id %(value)s 不存在") % {"value": jurisdiction},
+                    )
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return error(fmt, exc.status, exc.description)
@@ -163,9 +177,9 @@ def _body_params(request: HttpRequest) -> dict[str, Any]:
         try:
             data = json.loads(request.body or b"{}")
         except ValueError as exc:
-            raise Open311Error(400, "request body is not valid JSON") from exc
+            raise Open311Error(400, _("请求体不是有效的 JSON")) from exc
         if not isinstance(data, dict):
-            raise Open311Error(400, "request body must be an object")
+            raise Open311Error(400, _("请求体必须是 JSON 对象"))
         return data
     return request.POST.dict()
 
@@ -193,7 +207,7 @@ def _datetime(value: str, name: str) -> datetime | None:
         return None
     moment = parse_datetime(value)
     if moment is None or timezone.is_naive(moment):
-        raise Open311Error(400, f"{name} must be a w3 date-time with a time zone")
+        raise Open311Error(400, _("%(name)s 必须是带时区的 W3C 日期时间") % {"name": name})
     return moment
 
 
@@ -231,7 +245,7 @@ def _leaf(code: str) -> Category:
     for category, _root in _leaves():
         if category.code == code:
             return category
-    raise Open311Error(404, f"service_code {code} not found")
+    raise Open311Error(404, _("service_code %(value)s 不存在") % {"value": code})
 
 
 def _counties() -> list[Organisation]:
@@ -247,9 +261,9 @@ def _definition(category: Category) -> dict[str, Any]:
                 "code": "appeal_type",
                 "datatype": "singlevaluelist",
                 "required": False,
-                "datatype_description": f"默认 {DEFAULT_APPEAL_TYPE}",
+                "datatype_description": _("默认 %(value)s") % {"value": DEFAULT_APPEAL_TYPE},
                 "order": 1,
-                "description": "诉求类型 (appeal type)",
+                "description": _("诉求类型 (appeal type)"),
                 "values": [
                     {"key": value, "name": str(label)} for value, label in AppealType.choices
                 ],
@@ -259,9 +273,9 @@ def _definition(category: Category) -> dict[str, Any]:
                 "code": "county",
                 "datatype": "singlevaluelist",
                 "required": False,
-                "datatype_description": "不填时按地址或坐标判断，仍无法判断时为默认县区",
+                "datatype_description": _("不填时按地址或坐标判断，仍无法判断时为默认县区"),
                 "order": 2,
-                "description": "县区 (county)",
+                "description": _("县区 (county)"),
                 "values": [
                     {"key": org.code, "name": org.short_name or org.name} for org in _counties()
                 ],
@@ -279,9 +293,9 @@ def _float(value: str, name: str) -> float | None:
     try:
         number = float(value)
     except ValueError as exc:
-        raise Open311Error(400, f"{name} must be a number") from exc
+        raise Open311Error(400, _("%(name)s 必须是数字") % {"name": name}) from exc
     if not math.isfinite(number):
-        raise Open311Error(400, f"{name} must be a number")
+        raise Open311Error(400, _("%(name)s 必须是数字") % {"name": name})
     return number
 
 
@@ -292,7 +306,9 @@ def locate_county(*, explicit: str, address: str, lat: float | None, long: float
     codes = {org.code for org in counties}
     if explicit:
         if explicit not in codes:
-            raise Open311Error(400, f"attribute[county] {explicit} is not a county code")
+            raise Open311Error(
+                400, _("attribute[county] %(value)s 不是县区代码") % {"value": explicit}
+            )
         return explicit
     if address:
         aliases = []
@@ -330,7 +346,7 @@ def _lead(ticket) -> Any:
 
 def _status_notes(ticket) -> str:
     if ticket.status == TicketStatus.NOT_ACCEPTED:
-        return f"不予受理：{ticket.get_not_accepted_reason_display()}"
+        return _("不予受理：%(reason)s") % {"reason": ticket.get_not_accepted_reason_display()}
     if ticket.status == TicketStatus.CLOSED:
         return str(ticket.get_close_reason_display())
     return str(ticket.get_status_display())
@@ -346,7 +362,7 @@ def _request_out(row: Open311Request) -> dict[str, Any]:
         "service_name": ticket.category.name if ticket.category_id else "",
         "service_code": row.service_code,
         "description": ticket.content,
-        "agency_responsible": lead.org.name if lead else "驻马店市12345政务服务便民热线中心",
+        "agency_responsible": lead.org.name if lead else _("驻马店市12345政务服务便民热线中心"),
         "service_notice": "",
         "requested_datetime": _when(ticket.received_at),
         "updated_datetime": _when(ticket.updated_at),
@@ -377,7 +393,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.filter(service_code__in=codes)
         statuses = {s.strip() for s in _param(request, "status").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
-            raise Open311Error(400, "status must be open, closed or both")
+            raise Open311Error(400, _("status 只能是 open、closed 或两者"))
         if statuses == {"open"}:
             qs = qs.exclude(ticket__status__in=CLOSED_STATES)
         elif statuses == {"closed"}:
@@ -385,9 +401,12 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         start = _datetime(_param(request, "start_date"), "start_date")
         end = _datetime(_param(request, "end_date"), "end_date")
         if start and end and end - start > MAX_SPAN:
-            raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+            raise Open311Error(
+                400,
+                _("start_date 与 end_date 相隔不能超过 %(days)s 天") % {"days": MAX_SPAN.days},
+            )
         if start and end and end < start:
-            raise Open311Error(400, "end_date is before start_date")
+            raise Open311Error(400, _("end_date 早于 start_date"))
         if end is None:
             end = (start + MAX_SPAN) if start else clock.now()
         if start is None:
@@ -408,25 +427,28 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
     client = services.client_key_check(get("api_key"), now=clock.real_now())
     if client is None:
-        raise Open311Error(403, "api_key is missing or invalid")
+        raise Open311Error(403, _("api_key 缺失或无效"))
     code = get("service_code")
     if not code:
-        raise Open311Error(400, "service_code is required")
+        raise Open311Error(400, _("缺少 service_code"))
     category = _leaf(code)
     lat, long = _float(get("lat"), "lat"), _float(get("long"), "long")
     address = get("address_string")[:300]
     if not address and (lat is None or long is None) and not get("address_id"):
-        raise Open311Error(400, "a location is required: lat and long, or address_string")
+        raise Open311Error(400, _("须提供位置：lat 和 long，或 address_string"))
     description = get("description")
     if not description:
-        raise Open311Error(400, "description is required")
+        raise Open311Error(400, _("缺少 description"))
     phone = get("phone")
     if not phone:
-        raise Open311Error(400, "phone is required (the hotline calls the citizen back)")
+        raise Open311Error(400, _("缺少 phone（热线中心须回访诉求人）"))
     attributes = _attributes(params)
     appeal_type = attributes.get("appeal_type") or DEFAULT_APPEAL_TYPE
     if appeal_type not in AppealType.values:
-        raise Open311Error(400, f"attribute[appeal_type] {appeal_type} is not allowed")
+        raise Open311Error(
+            400,
+            _("attribute[appeal_type] %(value)s 不是允许的值") % {"value": appeal_type},
+        )
     county = locate_county(
         explicit=attributes.get("county", "").strip(), address=address, lat=lat, long=long
     )
@@ -457,7 +479,9 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             )
     except DomainError as exc:
         raise Open311Error(400 if exc.status == 422 else exc.status, exc.message) from exc
-    notice = f"已受理，工单编号 {result.ticket.number}；热线中心将在办理后回访。"
+    notice = _("已受理，工单编号 %(number)s；热线中心将在办理后回访。") % {
+        "number": result.ticket.number
+    }
     return render(
         [
             {
@@ -479,8 +503,8 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     url = request.build_absolute_uri("/open311/v2/").rstrip("/")
     data = {
         "changeset": CHANGESET,
-        "contact": "驻马店市12345政务服务便民热线中心（电话 12345）",
-        "key_service": "向热线中心申请 api_key（管理后台 → Open311 接口密钥）",
+        "contact": _("驻马店市12345政务服务便民热线中心（电话 12345）"),
+        "key_service": _("向热线中心申请 api_key（管理后台 → Open311 接口密钥）"),
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -516,10 +540,11 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     row = _requests_qs().filter(ticket__number=request_id).first()
     if row is None:
-        raise Open311Error(404, f"service_request_id {request_id} not found")
+        raise Open311Error(404, _("service_request_id %(value)s 不存在") % {"value": request_id})
     return render([_request_out(row)], fmt, root="service_requests")
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     fmt = "xml" if rest.endswith(".xml") else "json"
-    return error(fmt, 404, "no such Open311 resource")
+    with translation.override(translation.get_language_from_request(request)):
+        return error(fmt, 404, _("没有这个 Open311 资源"))

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hotline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from hotline.exchange import conf
@@ -35,7 +37,7 @@ PROVINCE = "province"
 class Replayed(DomainError):
     status = 409
     code = "replayed_message"
-    default_message = "该消息编号已处理过（重放）；如需重试请使用新的消息编号"
+    default_message = gettext_lazy("该消息编号已处理过（重放）；如需重试请使用新的消息编号")
 
 
 # -- partners ---------------------------------------------------------------------------------
@@ -75,9 +77,11 @@ def partner_save(
     """Create or update a partner and its system account. ``secret=None`` keeps the stored
     secret (a new partner without one gets a random secret)."""
     if kind not in PartnerKind.values:
-        raise InvalidInput(f"未知的平台类型：{kind}", code="unknown_partner_kind")
+        raise InvalidInput(
+            _("未知的平台类型：%(kind)s") % {"kind": kind}, code="unknown_partner_kind"
+        )
     if org is not None and org.kind != OrgKind.SUBCENTER:
-        raise InvalidInput("只有分中心热线可对应组织", code="invalid_partner_org")
+        raise InvalidInput(_("只有分中心热线可对应组织"), code="invalid_partner_org")
     partner = Partner.objects.filter(code=code).first() or Partner(code=code)
     partner.name = name
     partner.kind = kind
@@ -234,7 +238,9 @@ def inbound_ticket(
     _record_message(partner=partner, message_id=message_id, kind="ticket", now=now)
     external_id = external_id.strip()
     if not external_id:
-        raise InvalidInput("external_id 不能为空", code="missing_field")
+        raise InvalidInput(
+            _("%(field)s不能为空") % {"field": _("对方工单编号")}, code="missing_field"
+        )
     existing = (
         InboundTicket.objects.select_related("ticket")
         .filter(partner=partner, external_id=external_id)
@@ -291,7 +297,7 @@ def inbound_get(*, partner: Partner, external_id: str) -> InboundTicket:
         .first()
     )
     if inbound is None:
-        raise NotFound("工单不存在", code="not_found")
+        raise NotFound(_("工单不存在"), code="not_found")
     return inbound
 
 
@@ -311,7 +317,7 @@ def inbound_result(
     _record_message(partner=partner, message_id=message_id, kind="result", now=now)
     inbound = inbound_get(partner=partner, external_id=external_id)
     if partner.kind != PartnerKind.SUBCENTER or partner.org_id is None:
-        raise PermissionDenied("只有分中心可回传办理结果", code="forbidden")
+        raise PermissionDenied(_("只有分中心可回传办理结果"), code="forbidden")
     actor = partner_actor(partner)
     assignment = (
         Assignment.objects.select_related("ticket", "org", "parent")
@@ -325,7 +331,7 @@ def inbound_result(
     )
     if assignment is None:
         raise ticket_services.Conflict(
-            "该工单当前没有派给本分中心的待办派单", code="not_assigned_to_partner"
+            _("该工单当前没有派给本分中心的待办派单"), code="not_assigned_to_partner"
         )
     if assignment.status == AssignmentStatus.AWAITING_SIGN:
         ticket_services.assignment_sign(assignment=assignment, actor=actor, now=now)
@@ -368,6 +374,6 @@ def stream_redrive(*, streams: QuerySet[InboundTicket], actor: User | None, now:
 def prune_logs(*, before: datetime) -> dict[str, Any]:
     from hotline.exchange.models import DeliveryAttempt
 
-    attempts, _ = DeliveryAttempt.objects.filter(at__lt=before).delete()
-    messages, _ = InboundMessage.objects.filter(received_at__lt=before).delete()
+    attempts, _by_model = DeliveryAttempt.objects.filter(at__lt=before).delete()
+    messages, _by_model = InboundMessage.objects.filter(received_at__lt=before).delete()
     return {"attempts": attempts, "messages": messages}

@@ -11,7 +11,9 @@ The raw body is signed byte for byte. The timestamp and message id are signed wi
 neither can be changed to slip an old body past the ±5 minute window or the replay check.
 
 Pure Python (no Django): the relay, the inbound API, the reference receiver, the tests and
-partners' own code can share it.
+partners' own code can share it. So its messages are only marked for translation
+(``gettext_noop``); the platform translates them (``SignatureError.template`` and ``params``)
+in the request's language, the stand-alone receiver shows them as they are (Chinese).
 """
 
 from __future__ import annotations
@@ -50,13 +52,24 @@ def sign_headers(
     }
 
 
-class SignatureError(Exception):
-    """Why a request was refused; ``code`` is the stable error code of the contract."""
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for the catalogue (Django's makemessages knows this name) without
+    translating it here."""
+    return message
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+
+class SignatureError(Exception):
+    """Why a request was refused; ``code`` is the stable error code of the contract.
+
+    ``message`` is the Chinese text; ``template % params`` with ``template`` translated first
+    is the same text in another language."""
+
+    def __init__(self, code: str, template: str, params: dict | None = None) -> None:
         self.code = code
-        self.message = message
+        self.template = template
+        self.params = params or {}
+        self.message = template % self.params if self.params else template
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -89,14 +102,20 @@ def read_headers(headers: Mapping[str, str], *, require_message_id: bool) -> Sig
             )
             if not value
         ]
-        raise SignatureError("missing_signature", "缺少签名请求头：" + ", ".join(missing))
+        raise SignatureError(
+            "missing_signature",
+            gettext_noop("缺少签名请求头：%(headers)s"),
+            {"headers": ", ".join(missing)},
+        )
     if len(message_id) > 100 or len(partner) > 40:
-        raise SignatureError("invalid_signature_headers", "请求头过长")
+        raise SignatureError("invalid_signature_headers", gettext_noop("请求头过长"))
     try:
         moment = int(timestamp)
     except ValueError as exc:
         raise SignatureError(
-            "invalid_signature_headers", f"{TIMESTAMP} 须为 Unix 时间（秒）"
+            "invalid_signature_headers",
+            gettext_noop("%(header)s 须为 Unix 时间（秒）"),
+            {"header": TIMESTAMP},
         ) from exc
     return SignedRequest(partner=partner, timestamp=moment, message_id=message_id)
 
@@ -115,11 +134,13 @@ def verify(
     current = time.time() if now is None else now
     if abs(current - signed.timestamp) > window:
         raise SignatureError(
-            "stale_timestamp", f"{TIMESTAMP} 超出允许的时间窗口（±{window} 秒），请重新签名"
+            "stale_timestamp",
+            gettext_noop("%(header)s 超出允许的时间窗口（±%(window)s 秒），请重新签名"),
+            {"header": TIMESTAMP, "window": window},
         )
     raw_timestamp = (headers.get(TIMESTAMP) or "").strip()
     expected = signature(secret, timestamp=raw_timestamp, message_id=signed.message_id, body=body)
     given = (headers.get(SIGNATURE) or "").strip()
     if not hmac.compare_digest(expected.encode(), given.encode()):
-        raise SignatureError("bad_signature", "签名校验失败")
+        raise SignatureError("bad_signature", gettext_noop("签名校验失败"))
     return signed

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from hotline.core.errors import InvalidInput, NotFound
@@ -30,12 +31,12 @@ def _out(org) -> dict:
 def list_orgs(request: HttpRequest, kind: str | None = None, parent: str | None = None) -> list:
     """The organisation tree (public reference data), optionally filtered."""
     if kind is not None and kind not in OrgKind.values:
-        raise InvalidInput(f"未知的组织类型：{kind}", code="unknown_kind")
+        raise InvalidInput(_("未知的组织类型：%(kind)s") % {"kind": kind}, code="unknown_kind")
     qs = organisation_list(kind=kind)
     if parent is not None:
         parent_org = organisation_by_code(parent)
         if parent_org is None:
-            raise InvalidInput(f"未知的组织代码：{parent}", code="unknown_org")
+            raise InvalidInput(_("未知的组织代码：%(code)s") % {"code": parent}, code="unknown_org")
         qs = qs.filter(parent=parent_org)
     return [_out(org) for org in qs]
 
@@ -44,5 +45,5 @@ def list_orgs(request: HttpRequest, kind: str | None = None, parent: str | None 
 def get_org(request: HttpRequest, code: str) -> dict:
     org = organisation_by_code(code)
     if org is None:
-        raise NotFound(f"未知的组织代码：{code}", code="unknown_org")
+        raise NotFound(_("未知的组织代码：%(code)s") % {"code": code}, code="unknown_org")
     return _out(org)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -87,7 +88,7 @@ def suggest(request: HttpRequest, params: Query[SuggestParams]) -> dict:
     if not may_see_suggestions(request.user):
         raise PermissionDenied()
     if not params.text.strip():
-        raise InvalidInput("text 不能为空", code="missing_field")
+        raise InvalidInput(_("%(field)s不能为空") % {"field": _("诉求内容")}, code="missing_field")
     return services.suggest(
         text=params.text,
         address=params.address,

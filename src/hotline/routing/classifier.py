@@ -339,7 +339,7 @@ class CategoryClassifier:
             warnings.simplefilter("ignore", ConvergenceWarning)
             # "The number of unique classes is greater than 50% of the number of samples":
             # true of a first model on a handful of tickets, which is still worth having.
-            warnings.filterwarnings("ignore", category=UserWarning, module="sklearn.utils")
+            warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
             self._svm.fit(features, labels)
         bar.update(1)
         bar.close()

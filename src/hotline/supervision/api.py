@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from hotline.core import clock
@@ -62,7 +63,7 @@ def cases(request: HttpRequest, filters: Query[CaseFilter]):
 def _case(request: HttpRequest, case_id: int) -> SupervisionCase:
     case = case_list(user=request.user).filter(pk=case_id).first()
     if case is None:
-        raise NotFound("督办事项不存在")
+        raise NotFound(_("督办事项不存在"))
     return case
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from hotline.core.errors import DomainError, InvalidInput, PermissionDenied
 from hotline.orgs.choices import RoleCode
@@ -52,10 +53,10 @@ def case_decide(
         raise PermissionDenied()
     case = SupervisionCase.objects.select_for_update().get(pk=case.pk)
     if case.state != SupervisionCase.State.PROPOSED:
-        raise DomainError("该督办事项已处理", code="already_decided")
+        raise DomainError(_("该督办事项已处理"), code="already_decided")
     reason = (reason or "").strip()
     if not confirm and not reason:
-        raise InvalidInput("驳回须说明理由", code="missing_field")
+        raise InvalidInput(_("驳回须说明理由"), code="missing_field")
     case.state = SupervisionCase.State.CONFIRMED if confirm else SupervisionCase.State.DISMISSED
     case.decided_by = actor
     case.decided_at = now

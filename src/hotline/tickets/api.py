@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from hotline.core import clock
@@ -433,7 +434,10 @@ def reject(request: HttpRequest, number: str, payload: RejectIn):
             selectors.tickets_visible_to(request.user).filter(number=payload.closed_ticket).first()
         )
         if closed is None:
-            raise InvalidInput(f"未知的工单：{payload.closed_ticket}", code="unknown_ticket")
+            raise InvalidInput(
+                _("未知的工单：%(number)s") % {"number": payload.closed_ticket},
+                code="unknown_ticket",
+            )
     services.ticket_reject(
         ticket=ticket,
         reason=payload.reason,

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from hotline.core.errors import InvalidInput
 from hotline.tickets.models import Category
@@ -59,9 +60,13 @@ def _wanted(node: dict) -> dict:
     code = _code(node)
     name = str(node.get("name") or "").strip()
     if not code or not name:
-        raise InvalidInput("每个分类都需要代码和名称（code, name）", code="invalid_category_tree")
+        raise InvalidInput(
+            _("每个分类都需要代码和名称（code, name）"), code="invalid_category_tree"
+        )
     if len(code) > 80 or len(name) > 60:
-        raise InvalidInput(f"分类 {code} 的代码或名称过长", code="invalid_category_tree")
+        raise InvalidInput(
+            _("分类 %(code)s 的代码或名称过长") % {"code": code}, code="invalid_category_tree"
+        )
     values = {
         "name": name,
         "name_en": str(node.get("name_en") or "")[:80],
@@ -69,9 +74,15 @@ def _wanted(node: dict) -> dict:
         "law_enforcement": bool(node.get("law_enforcement", False)),
     }
     if node.get("handling_days") is not None:
-        days = int(node["handling_days"])
+        try:
+            days = int(node["handling_days"])
+        except (TypeError, ValueError):
+            days = 0  # not a number: refused below with the same readable message
         if days < 1:
-            raise InvalidInput(f"分类 {code} 的法定时限必须为正数", code="invalid_category_tree")
+            raise InvalidInput(
+                _("分类 %(code)s 的法定时限必须为正数") % {"code": code},
+                code="invalid_category_tree",
+            )
         values["handling_days"] = days
     return values
 
@@ -88,7 +99,7 @@ def category_tree_load(*, tree: Sequence[dict], update_existing: bool = True) ->
     nodes = [(_code(node), _wanted(node), parent) for node, parent in _walk(tree, None)]
     codes = [code for code, _wanted_values, _parent in nodes]
     if len(set(codes)) != len(codes):
-        raise InvalidInput("分类代码重复", code="invalid_category_tree")
+        raise InvalidInput(_("分类代码重复"), code="invalid_category_tree")
     existing = {c.code: c for c in Category.objects.filter(code__in=codes)}
     result = CategoryLoad()
     # parents come before their children in the walk, so a parent exists when it is needed

@@ -314,6 +314,7 @@ FIELD_LABELS = {
     "basis": gettext_lazy("依据"),
     "lead": gettext_lazy("主办单位"),
     "assists": gettext_lazy("协办单位"),
+    "suggested_org": gettext_lazy("建议承办单位"),
 }
 
 
