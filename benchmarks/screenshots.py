@@ -226,6 +226,18 @@ def shoot(base: str, out: Path, picks: dict, width: int, errors: list[str]) -> N
         page = page_for("dispatcher")
         page.goto(f"{base}/tickets/?status=in_handling&overdue=1")
         snap(page, "ticket-list", full=False)
+        # printed: the whole table on landscape A4 (297 mm ≈ 1123 px), deadlines written out,
+        # the filters and the page number above it
+        page.set_viewport_size({"width": 1123, "height": 794})
+        page.emulate_media(media="print")
+        snap(page, "ticket-list-print", full=False)
+        page.context.close()
+
+        # a home page printed on portrait A4 (210 mm ≈ 794 px): queues keep their text column
+        page = page_for("supervisor")
+        page.set_viewport_size({"width": 794, "height": 1123})
+        page.emulate_media(media="print")
+        snap(page, "home-supervisor-print", full=False)
         page.context.close()
 
         # the knowledge base (知识库): search, a unit's corrections and questions, the entry form

@@ -37,6 +37,18 @@ CASES: dict[str, tuple[list[str], dict[str, str]]] = {
     "calendar_import_malformed": (["calendar", "import", "{bad_file}"], {}),
     # not migrated: the refusal must come before the first write (which would fail differently)
     "production_seed_demo": (["seed", "--demo"], PRODUCTION),
+    # behind a TLS proxy, as documented: Django's deployment checklist has nothing to say
+    "production_deploy_check": (
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "HOTLINE_ENV": "production",
+            "SECRET_KEY": "x7$Kq9!vLm2#Rt8@Zp4&Wn6^Yb3*Hd5(Jf1)Gs0-Ce_Ua+Io=Ek;Nr",
+            "HOTLINE_PROXY_SSL_HEADER": "1",
+            "HOTLINE_HSTS_SUBDOMAINS": "1",
+            "HOTLINE_HSTS_PRELOAD": "1",
+            "ALLOWED_HOSTS": "12345.zhumadian.example",
+        },
+    ),
 }
 
 
@@ -175,6 +187,18 @@ def test_worker_without_a_broker_exits_with_one_line(never_serve, capsys):
     assert "REDIS_URL" in the_one_line(capsys.readouterr().err)
 
 
+@override_settings(CELERY_BROKER_URL="redis://:s3cret@127.0.0.1:9/0")
+def test_worker_with_an_unreachable_broker_says_so_at_once(never_serve, capsys):
+    # given a broker URL nothing answers at
+    # when `hotline worker` is run
+    code = main(["worker"])
+    # then one line says it cannot reach the broker (Celery would retry quietly), without the
+    # password
+    assert code != 0
+    line = the_one_line(capsys.readouterr().err)
+    assert "cannot reach the broker" in line and "s3cret" not in line
+
+
 # -- production settings (fresh processes) --------------------------------------------------
 
 
@@ -201,6 +225,15 @@ def test_production_starts_with_a_sound_configuration(ran):
     # then the checks pass (the refusals above are about the settings, not the environment)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_production_passes_the_deployment_checklist(ran):
+    # given production behind a TLS proxy (HOTLINE_PROXY_SSL_HEADER=1), a real host name and a
+    # domain that is HTTPS throughout (HSTS for subdomains, preload)
+    result = ran["production_deploy_check"]
+    # then `check --deploy` finds nothing (HSTS, HTTPS redirect, secure cookies, framing …)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "WARNINGS" not in result.stderr + result.stdout
 
 
 def test_the_secret_key_is_not_echoed_in_the_refusal(ran):

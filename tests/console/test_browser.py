@@ -282,7 +282,9 @@ def test_grouping_ticks_survive_the_panel_refresh_and_are_saved(session, sim, bu
         "e => { if (e.detail.target.id === 'routing-suggestions') window.swaps++; })"
     )
     agent.locator("textarea[name=content]").press_sequentially("谢谢")
-    agent.wait_for_function("window.swaps > 0")
+    # a function, not an expression string: Playwright evaluates a bare expression with eval,
+    # which the pages' Content-Security-Policy refuses
+    agent.wait_for_function("() => window.swaps > 0")
     assert agent.is_checked(tick)  # a fresh panel, the same choice
     agent.press("textarea[name=content]", "Control+Enter")
     agent.wait_for_selector(".msg-success:has-text('已受理')")

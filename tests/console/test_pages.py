@@ -215,12 +215,18 @@ def test_answer_at_once_records_the_knowledge_used(login, sim, users, demo_orgs)
 
 
 def test_caller_history_appears_when_the_phone_is_typed(build, login):
+    from hotline.tickets.models import CitizenDataAccess
+
     earlier = build.new(phone="13912345678")
     page = login("agent").get("/console/caller-history/?citizen_phone=13912345678", **HTMX)
     assert earlier.number in page.content.decode()
-    # a unit may not look up a phone number
+    # the lookup by phone is a read of that citizen's data, logged (Art 25)
+    logged = CitizenDataAccess.objects.get(purpose="caller_history")
+    assert (logged.user.username, logged.ticket_id) == ("agent", earlier.pk)
+    # a unit may not look up a phone number (and nothing more is logged)
     page = login("org.411702").get("/console/caller-history/?citizen_phone=13912345678")
     assert earlier.number not in page.content.decode()
+    assert CitizenDataAccess.objects.filter(purpose="caller_history").count() == 1
 
 
 # -- the ticket page ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.test import Client
 
 from hotline.exchange import signing
 from hotline.exchange.mock import MockProvince
+from tests.conftest import LIGHTS, OPEN311_BASE, OPEN311_KEY, open311_params  # noqa: F401 — re-exported
 
 TZ = ZoneInfo("Asia/Shanghai")
 SECRET = "demo-province-secret"
@@ -219,36 +220,3 @@ def api_token(db, demo_orgs):
         return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     return as_
-
-
-# -- Open311 ---------------------------------------------------------------------------------
-
-OPEN311_KEY = "demo-open311-key"
-OPEN311_BASE = "/open311/v2"
-LIGHTS = "public-services.municipal.street-lights"
-
-
-@pytest.fixture
-def open311(db, demo_orgs):
-    """A client of the Open311 interface, with the category tree and the demo key."""
-    from django.test import Client
-
-    from hotline.exchange.services import client_key_create
-    from hotline.tickets.categories import category_tree_load, default_tree
-
-    category_tree_load(tree=default_tree(), update_existing=False)
-    client_key_create(name="demo", key=OPEN311_KEY)
-    return Client()
-
-
-def open311_params(**changes) -> dict:
-    """A valid POST requests.json form; ``None`` drops a field."""
-    data = {
-        "api_key": OPEN311_KEY,
-        "service_code": LIGHTS,
-        "address_string": "驿城区雪松路与开源大道交叉口",
-        "description": "路灯连续一周不亮，夜间出行不安全。",
-        "phone": "13800138000",
-        **changes,
-    }
-    return {k: v for k, v in data.items() if v is not None}

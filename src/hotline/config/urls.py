@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hotline.config.api import api
+from hotline.core.forms import AdminLoginForm
 
+admin.site.login_form = AdminLoginForm  # the login throttle of the staff pages and the API
 admin.site.site_header = "驻马店市12345热线平台 管理后台"
 admin.site.site_title = "12345热线平台"
 admin.site.index_title = "后台管理"

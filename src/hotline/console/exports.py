@@ -2,6 +2,11 @@
 the filtered ticket list, and the home page tables (pending reviews, proposed supervision,
 the overdue board, the overview by county).
 
+Every cell goes through ``xlsx_row`` (or, for a workbook built elsewhere, ``harden_workbook``
+at ``xlsx_response``): citizens' text is written as text, never as a formula — an address or a
+content starting with ``=`` stays the string it is (no ``=HYPERLINK(…)`` comes alive in the
+reader's Excel) — and control characters XML cannot hold are dropped.
+
 The log goes into ``tickets.CitizenDataAccess`` with purpose ``export``, one row per exported
 ticket, written in the same request before the file is sent. The board and the overview are
 counts with no ticket in them, so they log nothing.
@@ -9,8 +14,10 @@ counts with no ticket in them, so they log nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -20,20 +27,78 @@ from django.utils.translation import gettext as _
 from hotline.console import queries
 from hotline.console.presenters import ticket_rows
 from hotline.console.templatetags.console import category_label, label
+from hotline.core.text import strip_control
 from hotline.orgs.models import User
 from hotline.tickets import selectors
 from hotline.tickets.choices import AppealType, Channel, CloseReason, TicketStatus
-from hotline.tickets.models import Assignment, CitizenDataAccess, Ticket
+from hotline.tickets.models import Assignment, Ticket
 
 EXPORT_LIMIT = 20000
 CHUNK = 1000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# What a spreadsheet could read as the start of a formula (CSV-injection triggers): such text
+# is stored with the string type, so Excel shows it and never evaluates it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xlsx_value(value: Any) -> Any:
+    """A value as a cell may hold it: text without the control characters XML cannot hold
+    (rows stored before input refused them)."""
+    if isinstance(value, str):
+        return strip_control(value)
+    return value
+
+
+def _as_text(cell) -> None:
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+        cell.data_type = "s"  # openpyxl made it a formula ("f") on assignment: text it is
+
+
+def xlsx_row(ws, values: Iterable[Any]) -> list[Any]:
+    """``values`` ready for ``ws.append`` (a write-only sheet or an ordinary one): text that
+    could start a formula becomes a cell forced to the string type, kept exactly as typed."""
+    from openpyxl.cell import WriteOnlyCell  # a Cell: ``append`` takes it in either mode
+
+    row: list[Any] = []
+    for value in values:
+        value = xlsx_value(value)
+        if isinstance(value, str) and value.startswith(FORMULA_START):
+            cell = WriteOnlyCell(ws, value)
+            _as_text(cell)
+            value = cell
+        row.append(value)
+    return row
+
+
+def append_row(ws, values: Iterable[Any]) -> None:
+    """``ws.append`` through ``xlsx_row``: how every export here writes a row."""
+    ws.append(xlsx_row(ws, values))
+
+
+def harden_workbook(workbook) -> None:
+    """Every text cell of an ordinary (not write-only) workbook made safe as ``xlsx_row``
+    makes a row: for workbooks whose rows were appended without it."""
+    if getattr(workbook, "write_only", False):
+        return  # its rows are written already, each through xlsx_row
+    for ws in workbook.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cleaned = strip_control(cell.value)
+                    if cleaned != cell.value:
+                        cell.value = cleaned
+                    _as_text(cell)
+
+
 def xlsx_response(workbook, *, name: str, now: datetime) -> HttpResponse:
     """A download of ``workbook`` (an openpyxl Workbook, or the bytes of one) named
-    ``<name>-<local time>.xlsx`` — every list's "导出 Excel" answers with this."""
+    ``<name>-<local time>.xlsx`` — every list's "导出 Excel" answers with this. A workbook is
+    hardened first (``harden_workbook``); bytes come from ``knowledge.xlsx``, built through
+    ``xlsx_row``."""
     if not isinstance(workbook, bytes | bytearray):
+        harden_workbook(workbook)
         buffer = BytesIO()
         workbook.save(buffer)
         workbook = buffer.getvalue()
@@ -45,10 +110,7 @@ def xlsx_response(workbook, *, name: str, now: datetime) -> HttpResponse:
 
 def log_export(*, user: User, ticket_ids: list[int], now: datetime) -> int:
     """Record who exported which tickets and when (purpose ``export``)."""
-    CitizenDataAccess.objects.bulk_create(
-        [CitizenDataAccess(user=user, ticket_id=i, at=now, purpose="export") for i in ticket_ids],
-        batch_size=CHUNK,
-    )
+    selectors.log_citizen_access(user=user, ticket_ids=ticket_ids, now=now, purpose="export")
     return len(ticket_ids)
 
 
@@ -86,7 +148,7 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
     ]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("工单"))
-    ws.append(headers)
+    append_row(ws, headers)
     exported: list[int] = []
     qs = queryset.prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("org").order_by("id"))
@@ -97,7 +159,8 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
         for row in ticket_rows(batch):
             t = row.ticket
             citizen = selectors.citizen_masked(user=user, ticket=t)
-            ws.append(
+            append_row(
+                ws,
                 [
                     t.number,
                     _local(t.received_at),
@@ -117,7 +180,7 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
                     _local(t.callback_due_at),
                     _local(t.closed_at),
                     str(closes.get(t.close_reason, t.close_reason)),
-                ]
+                ],
             )
             exported.append(t.pk)
         batch.clear()
@@ -128,7 +191,7 @@ def ticket_list_xlsx(*, request: HttpRequest, queryset: QuerySet[Ticket], now: d
             flush()
     flush()
     if len(exported) >= EXPORT_LIMIT:
-        ws.append([_("仅导出前 %(n)s 条，请缩小筛选范围") % {"n": EXPORT_LIMIT}])
+        append_row(ws, [_("仅导出前 %(n)s 条，请缩小筛选范围") % {"n": EXPORT_LIMIT}])
     log_export(user=user, ticket_ids=exported, now=now)
     return xlsx_response(wb, name="tickets", now=now)
 
@@ -158,7 +221,8 @@ def home_table_xlsx(*, request: HttpRequest, table: str, now: datetime) -> HttpR
     exported: list[int] = []
     if table == "reviews":
         ws = wb.create_sheet(_("待审核申请"))
-        ws.append(
+        append_row(
+            ws,
             [
                 _("类型"),
                 _("工单编号"),
@@ -167,13 +231,14 @@ def home_table_xlsx(*, request: HttpRequest, table: str, now: datetime) -> HttpR
                 _("延期（工作日）"),
                 _("申请时间"),
                 _("办理时限"),
-            ]
+            ],
         )
         reviews = queries.pending_reviews(user=user, limit=EXPORT_LIMIT)
         prefetch_related_objects(reviews, "requested_org")
         for r in reviews:
             data = r.data or {}
-            ws.append(
+            append_row(
+                ws,
                 [
                     label(r.kind, "review_kind"),
                     r.ticket.number,
@@ -182,18 +247,19 @@ def home_table_xlsx(*, request: HttpRequest, table: str, now: datetime) -> HttpR
                     data.get("working_days") if r.kind == "extension" else None,
                     _local(r.created_at),
                     _local(r.assignment.due_at) if r.assignment_id else "",
-                ]
+                ],
             )
             exported.append(r.ticket_id)
     elif table == "cases":
         ws = wb.create_sheet(_("督办建议"))
-        ws.append(
-            [_("督办方式"), _("依据条款"), _("对象单位"), _("理由"), _("工单"), _("提出时间")]
+        append_row(
+            ws, [_("督办方式"), _("依据条款"), _("对象单位"), _("理由"), _("工单"), _("提出时间")]
         )
         cases, _count = queries.proposed_cases(user=user, limit=EXPORT_LIMIT)
         for case in cases:
             tickets = list(case.tickets.all())
-            ws.append(
+            append_row(
+                ws,
                 [
                     case.get_instrument_display(),
                     case.article,
@@ -201,25 +267,28 @@ def home_table_xlsx(*, request: HttpRequest, table: str, now: datetime) -> HttpR
                     case.reason,
                     "、".join(t.number for t in tickets),
                     _local(case.created_at),
-                ]
+                ],
             )
             exported.extend(t.pk for t in tickets)
     elif table == "overdue":
         ws = wb.create_sheet(_("超期排行"))
-        ws.append([_("承办单位"), _("超期"), _("其中待签收")])
+        append_row(ws, [_("承办单位"), _("超期"), _("其中待签收")])
         for row in queries.overdue_board(user=user, limit=EXPORT_LIMIT):
-            ws.append([row["org__short_name"] or row["org__name"], row["n"], row["to_sign"]])
+            append_row(ws, [row["org__short_name"] or row["org__name"], row["n"], row["to_sign"]])
     elif table == "counties":
         overview = queries.overview(user=user)
         ws = wb.create_sheet(_("按县区"))
-        ws.append([_("县区"), _("合计"), *[str(text) for _s, text, _n in overview["by_status"]]])
+        append_row(
+            ws, [_("县区"), _("合计"), *[str(text) for _s, text, _n in overview["by_status"]]]
+        )
         for row in overview["by_county"]:
-            ws.append(
+            append_row(
+                ws,
                 [
                     _org_name(row["county"]),
                     row["total"],
                     *[row.get(code, 0) for code, _t, _n in overview["by_status"]],
-                ]
+                ],
             )
     else:
         raise ValueError(table)

@@ -217,10 +217,15 @@ def caller_history(request: HttpRequest) -> HttpResponse:
     phone = request.GET.get("citizen_phone", "")
     tickets = queries.caller_history(user=request.user, phone=phone)
     rows = [(t, selectors.citizen_masked(user=request.user, ticket=t)) for t in tickets]
+    now = clock.now()
+    # a phone number that finds earlier tickets is a read of those citizens' data (Art 25)
+    selectors.log_citizen_access(
+        user=request.user, ticket_ids=[t.pk for t in tickets], now=now, purpose="caller_history"
+    )
     return render(
         request,
         "console/partials/caller_history.html",
-        {"rows": rows, "phone": phone.strip(), "now": clock.now()},
+        {"rows": rows, "phone": phone.strip(), "now": now},
     )
 
 

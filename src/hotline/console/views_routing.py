@@ -50,6 +50,7 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
             phone=request.GET.get("citizen_phone", "").strip()[:30],
             category=request.GET.get("category", "").strip()[:80],
             now=clock.now(),
+            user=request.user,  # the repeat (keyed on the phone) only if they may see citizens
         )
         _with_english_names(ctx["s"]["categories"])
         ctx["county_chosen"] = request.GET.get("county", "").strip()

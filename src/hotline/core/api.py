@@ -11,14 +11,14 @@ from django.conf import settings
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from pydantic import Field
 
 from hotline.core import clock
-from hotline.core.auth import api_auth, token_issue
+from hotline.core.auth import api_auth, bearer, token_issue, token_revoke
 from hotline.core.errors import DomainError, NotFound, PermissionDenied
 from hotline.core.timers import run_due_timers
 from hotline.orgs.choices import RoleCode
@@ -173,6 +173,15 @@ def create_token(request: HttpRequest, payload: TokenIn) -> dict:
     client = request.META.get("REMOTE_ADDR", "")
     key, token = token_issue(username=payload.username, password=payload.password, client=client)
     return {"token": key, "expires_at": token.expires_at}
+
+
+@auth_router.delete("/token", response={204: None, 401: ErrorOut}, auth=bearer)
+def revoke_token(request: HttpRequest):
+    """Revoke the bearer token this request carries (sign out of the API); other tokens of the
+    same user stay valid until they expire."""
+    _scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
+    token_revoke(key=key.strip())
+    return Status(204, None)
 
 
 # -- simulation clock ---------------------------------------------------------------------------

@@ -53,3 +53,18 @@ class MalformedRequestMiddleware:
             request.GET = QueryDict()
             return error_page(request, status=400, message=message)
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """``Content-Security-Policy`` (settings.CONTENT_SECURITY_POLICY) on every answer that does
+    not set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy:
+            response.headers.setdefault("Content-Security-Policy", policy)
+        return response

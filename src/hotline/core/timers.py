@@ -89,3 +89,11 @@ class InProcessTimerThread(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
+
+
+@register("core.prune_api_tokens", order=950)
+def prune_api_tokens(*, now: datetime) -> int:
+    """Delete expired API tokens (real time: they expire on the real clock)."""
+    from hotline.core.auth import tokens_prune
+
+    return tokens_prune()

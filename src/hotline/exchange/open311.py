@@ -17,13 +17,20 @@ its ``Accept-Language`` (English or Chinese), else Chinese. They name the parame
 Open311 names, which are what a client knows.
 
 Citizen data (name, phone, e-mail) is never returned. GET lists only what was submitted
-through this public interface: other 12345 tickets are personal data (Art 25).
+through this public interface: other 12345 tickets are personal data (Art 25). And since a
+citizen often writes them into the text itself, the ``description`` and ``address`` a GET
+returns are masked (``public_text``): a digit run of 7 or more digits (a phone number, an ID
+number, with its final ``X``) keeps its first 3 and last 2 digits, the rest are ``*``; house,
+building, unit and room numbers (``3号楼2单元501``, ``12号``, ``5-2-301``) become ``***``. The
+ticket itself keeps the full text for the staff. Control characters XML cannot hold are
+dropped from every output.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -37,6 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from hotline.core import clock
 from hotline.core.errors import DomainError
+from hotline.core.text import strip_control
 from hotline.exchange import conf, services
 from hotline.exchange.models import Open311Request
 from hotline.orgs.choices import OrgKind
@@ -76,6 +84,52 @@ class Open311Error(Exception):
         self.description = description
 
 
+# -- masking (Art 25) --------------------------------------------------------------------------
+
+# A number, an optional unit of a house (号楼 before 号: the longest first), repeated:
+# "3号楼2单元501", "A座1203室", "人民路12号", "三号楼"; a trailing room number is taken along.
+_HOUSE_NUMBER = r"(?:[A-Za-z]?\d+[A-Za-z]?|[A-Za-z]|[一二三四五六七八九十百零〇两]+)"
+_HOUSE_UNIT = r"(?:号楼|号院|单元|号|栋|幢|座|层|楼|室|户|#)"
+HOUSE_RE = re.compile(
+    rf"{_HOUSE_NUMBER}\s*{_HOUSE_UNIT}(?:\s*[-－—]?\s*{_HOUSE_NUMBER}\s*{_HOUSE_UNIT})*"
+    rf"(?:\s*[-－—]?\s*\d+(?![\d年月日点时分秒.:：]))?"
+)
+# building-unit-room written with dashes ("5-2-301"); a date starts with a 4-digit year
+DASHED_ROOM_RE = re.compile(r"(?<!\d)\d{1,3}[-－]\d{1,3}[-－]\d{1,4}(?!\d)")
+# digits, possibly split by single spaces or dashes ("139 1234 5678", "0396-1234567"), with an
+# ID number's final X
+DIGITS_RE = re.compile(r"\d+(?:[- ]\d+)*(?:[Xx](?![A-Za-z]))?")
+MASKED_HOUSE = "***"
+
+
+DATE_RE = re.compile(r"\d{4}[- ]\d{1,2}[- ]\d{1,2}")
+
+
+def _mask_digits(match: re.Match) -> str:
+    text = match.group(0)
+    count = sum(ch.isdigit() or ch in "Xx" for ch in text)
+    if count < 7 or DATE_RE.fullmatch(text):
+        return text
+    out, seen = [], 0
+    for ch in text:
+        if ch.isdigit() or ch in "Xx":
+            seen += 1
+            out.append(ch if seen <= 3 or seen > count - 2 else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def public_text(value: str | None) -> str:
+    """A citizen's text as the public GET shows it: house and room numbers removed, phone
+    and ID numbers masked (first 3 and last 2 digits kept)."""
+    if not value:
+        return ""
+    text = DASHED_ROOM_RE.sub(MASKED_HOUSE, value)
+    text = HOUSE_RE.sub(MASKED_HOUSE, text)
+    return DIGITS_RE.sub(_mask_digits, text)
+
+
 # -- rendering ---------------------------------------------------------------------------------
 
 
@@ -86,7 +140,7 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return _when(value) or ""
-    return str(value)
+    return strip_control(str(value))  # XML 1.0 cannot hold them (rows stored before the check)
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -116,6 +170,17 @@ ITEM_TAGS = {
 }
 
 
+def _clean(value: Any) -> Any:
+    """JSON as the XML: without control characters (a client's parser may refuse them)."""
+    if isinstance(value, str):
+        return strip_control(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 def render(data: Any, fmt: str, *, root: str, status: int = 200) -> HttpResponse:
     """JSON as is; XML under ``root`` (lists: one child per item, tags by the spec)."""
     if fmt == "xml":
@@ -125,7 +190,7 @@ def render(data: Any, fmt: str, *, root: str, status: int = 200) -> HttpResponse
             element, encoding="utf-8", xml_declaration=False
         )
         return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
-    body = json.dumps(data, ensure_ascii=False, default=_text).encode("utf-8")
+    body = json.dumps(_clean(data), ensure_ascii=False, default=_text).encode("utf-8")
     return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
@@ -361,13 +426,13 @@ def _request_out(row: Open311Request) -> dict[str, Any]:
         "status_notes": _status_notes(ticket),
         "service_name": ticket.category.name if ticket.category_id else "",
         "service_code": row.service_code,
-        "description": ticket.content,
+        "description": public_text(ticket.content),
         "agency_responsible": lead.org.name if lead else _("驻马店市12345政务服务便民热线中心"),
         "service_notice": "",
         "requested_datetime": _when(ticket.received_at),
         "updated_datetime": _when(ticket.updated_at),
         "expected_datetime": _when(lead.due_at if lead and lead.due_at else None),
-        "address": row.address_string or ticket.address,
+        "address": public_text(row.address_string or ticket.address),
         "address_id": "",
         "zipcode": "",
         "lat": row.lat,

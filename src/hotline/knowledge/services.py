@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from hotline.calendar.services import get_calendar
 from hotline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from hotline.core.text import has_control
 from hotline.knowledge import rules, search
 from hotline.knowledge.choices import EntryAction, EntryStatus, FeedbackKind, FeedbackState
 from hotline.knowledge.models import (
@@ -58,6 +59,14 @@ CONTENT_FIELDS = (
 # -- helpers --------------------------------------------------------------------------------------
 
 
+def _no_control(value: str, label: str, code: str = "invalid_input") -> str:
+    """``value``, refused when it holds a control character other than tab and line breaks
+    (no export could write it: xlsx and Word cannot hold it)."""
+    if has_control(value):
+        raise InvalidInput(_("%(field)s含有不允许的控制字符") % {"field": label}, code=code)
+    return value
+
+
 def _clean_terms(values: Iterable[str] | str | None, label: str) -> list[str]:
     if values is None:
         return []
@@ -65,7 +74,7 @@ def _clean_terms(values: Iterable[str] | str | None, label: str) -> list[str]:
         values = re.split(r"[,，、;；\s]+", values)
     out: list[str] = []
     for value in values:
-        value = str(value).strip()
+        value = _no_control(str(value).strip(), label)
         if not value:
             continue
         if len(value) > 50:
@@ -83,12 +92,12 @@ def clean_content(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and normalise entry content fields (only those present in ``data``)."""
     out: dict[str, Any] = {}
     if "title" in data:
-        title = (data["title"] or "").strip()
+        title = _no_control((data["title"] or "").strip(), _("标题"), "invalid_title")
         if not title or len(title) > TITLE_MAX:
             raise InvalidInput(_("标题不能为空，且不超过200字"), code="invalid_title")
         out["title"] = title
     if "body" in data:
-        body = (data["body"] or "").strip()
+        body = _no_control((data["body"] or "").strip(), _("正文"), "invalid_body")
         if not body or len(body) > BODY_MAX:
             raise InvalidInput(_("正文不能为空，且不超过20000字"), code="invalid_body")
         out["body"] = body
@@ -100,7 +109,7 @@ def clean_content(data: Mapping[str, Any]) -> dict[str, Any]:
             )
         out["category_code"] = code
     if "category_name" in data:
-        name = (data["category_name"] or "").strip()
+        name = _no_control((data["category_name"] or "").strip(), _("分类名称"), "invalid_category")
         if len(name) > 100:
             raise InvalidInput(_("分类名称不超过100字"), code="invalid_category")
         out["category_name"] = name
@@ -274,6 +283,7 @@ def entry_update(
     """Change an entry's content. The owning unit edits its own entries; a change to a
     published entry goes back to draft for the center's review (Art 22)."""
     _require_aware(now)
+    _no_control(note or "", _("说明"))
     entry = _lock_entry(entry)
     to_status = rules.entry_check(actor, entry, EntryAction.UPDATE)
     if expected_version is not None and expected_version != entry.version:
@@ -307,6 +317,7 @@ def _transition(
     *, entry: Entry | int, actor: User, action: str, now: datetime, note: str = ""
 ) -> Entry:
     _require_aware(now)
+    _no_control(note or "", _("说明"))
     entry = _lock_entry(entry)
     entry.status = rules.entry_check(actor, entry, action)
     entry.version += 1
@@ -406,10 +417,10 @@ def feedback_raise(
     _require_aware(now)
     if kind not in FeedbackKind.values:
         raise InvalidInput(_("类型只能是 correction 或 question"), code="invalid_kind")
-    content = (content or "").strip()
+    content = _no_control((content or "").strip(), _("内容"), "invalid_content")
     if not content or len(content) > 2000:
         raise InvalidInput(_("内容不能为空，且不超过2000字"), code="invalid_content")
-    topic = (topic or "").strip()
+    topic = _no_control((topic or "").strip(), _("主题"), "invalid_topic")
     if len(topic) > 200:
         raise InvalidInput(_("主题不超过200字"), code="invalid_topic")
     target: Entry | None = None
@@ -458,7 +469,7 @@ def _respond(*, feedback: Feedback | int, actor: User, action: str, response: st
     if locked is None:
         raise NotFound()
     to_state = rules.feedback_check(actor, locked, action)
-    response = (response or "").strip()
+    response = _no_control((response or "").strip(), _("答复内容"), "invalid_response")
     if not response or len(response) > 4000:
         raise InvalidInput(_("答复内容不能为空，且不超过4000字"), code="invalid_response")
     before = locked.state
@@ -690,7 +701,7 @@ def synonym_upsert(
     """Create or change one synonym group (``医保 = 医疗保险 = 医疗保障``)."""
     _require_aware(now)
     _require_admin(actor)
-    term = (term or "").strip()
+    term = _no_control((term or "").strip(), _("词语"), "invalid_term")
     if not term or len(term) > 50 or not search._words([search.normalise(term)]):
         raise InvalidInput(_("词语不能为空，且不超过50字"), code="invalid_term")
     terms = [t for t in _clean_terms(list(equivalents), _("同义词")) if t != term]

@@ -1,5 +1,8 @@
 """Bulk maintenance of entries as xlsx workbooks (what government offices exchange).
 
+Rows are written through ``console.exports.append_row``: a text starting with ``=`` is a
+string cell, never a formula, and is read back as exactly that text.
+
 Import checks every row first and writes nothing if any row is wrong, reporting the row
 numbers as Excel shows them (the header is row 1). Rows with an ``id`` update that entry
 (through the same services and guards as the API); rows without one create a draft.
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
+from hotline.console.exports import append_row
 from hotline.core.errors import DomainError, InvalidInput
 from hotline.knowledge import rules, services
 from hotline.knowledge.choices import EntryAction, EntryStatus
@@ -80,13 +84,14 @@ def export_entries(entries: Iterable[Entry]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "知识条目"
-    ws.append([label for _key, label, _w in COLUMNS])
+    append_row(ws, [label for _key, label, _w in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for index, (_key, _label, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
     for e in entries:
-        ws.append(
+        append_row(
+            ws,
             [
                 e.pk,
                 e.title,
@@ -104,7 +109,7 @@ def export_entries(entries: Iterable[Entry]) -> bytes:
                 timezone.localtime(e.reviewed_at).strftime("%Y-%m-%d %H:%M")
                 if e.reviewed_at
                 else "",
-            ]
+            ],
         )
     for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):
         for cell in row:
@@ -132,15 +137,15 @@ def _report(title: str, columns: list[tuple[str, int]], rows: Iterable[list], li
     wb = Workbook()
     ws = wb.active
     ws.title = title
-    ws.append([label for label, _w in columns])
+    append_row(ws, [label for label, _w in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for index, (_label, width) in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     if limit is not None:
-        ws.append([_("仅导出前 %(n)s 条，请缩小筛选范围") % {"n": limit}])
+        append_row(ws, [_("仅导出前 %(n)s 条，请缩小筛选范围") % {"n": limit}])
     ws.freeze_panes = "A2"
     return wb
 

@@ -94,6 +94,15 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
+    def save(self, *args, **kwargs) -> None:
+        # A new password (set_password, then save) ends the API tokens issued with the old one.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from hotline.core.auth import tokens_revoke_for
+
+            tokens_revoke_for(self)
+
     def __str__(self) -> str:
         return self.display_name or self.username
 

@@ -75,7 +75,8 @@ class SuggestOut(Schema):
 
 
 def may_see_suggestions(user) -> bool:
-    """Center staff (they see the whole city's tickets, so duplicates may be listed)."""
+    """Center staff (they see the whole city's tickets, so duplicates may be listed). Not all
+    of them may see citizen data: ``services.suggest`` decides whether the phone is used."""
     return bool(user.is_authenticated and (user.is_superuser or user.acts_for_center))
 
 
@@ -84,7 +85,8 @@ def suggest(request: HttpRequest, params: Query[SuggestParams]) -> dict:
     """Categories (top 3 with confidence), county/township recognised from the address and
     text, lead units with reasons (先例 / 派单目录 / 模型), similar open tickets (并单) and a
     possible repeat appeal of the same caller. No trained model: `categories` is empty and
-    `message` says why."""
+    `message` says why. The phone is used (and a repeat returned, the lookup logged) only for
+    roles that may see citizen data; for others it is ignored and `repeat` is null."""
     if not may_see_suggestions(request.user):
         raise PermissionDenied()
     if not params.text.strip():
@@ -96,4 +98,5 @@ def suggest(request: HttpRequest, params: Query[SuggestParams]) -> dict:
         phone=params.phone.strip(),
         category=params.category.strip(),
         now=clock.now(),
+        user=request.user,
     )

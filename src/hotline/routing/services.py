@@ -555,17 +555,38 @@ def _ticket_row(t, score: float, **extra: Any) -> dict[str, Any]:
 
 
 def repeat_candidate(
-    text: str, *, phone: str, county: str, now: datetime, exclude_ticket: int | None = None
+    text: str,
+    *,
+    phone: str,
+    county: str,
+    now: datetime,
+    exclude_ticket: int | None = None,
+    within=None,
 ) -> dict[str, Any] | None:
     """The ticket this one would be a repeat appeal of (same caller, same county, similar
-    substance within the window — the rule ``tickets.services.find_repeat_of`` applies)."""
+    substance within the window — the rule ``tickets.services.find_repeat_of`` applies),
+    among ``within`` (a ticket queryset; every ticket without it).
+
+    This is the engine: it answers whoever asks, so what it finds tells the caller's phone.
+    Anything that shows its answer to a person goes through ``repeat_for``."""
+    found = _repeat_match(
+        text, phone=phone, county=county, now=now, exclude_ticket=exclude_ticket, within=within
+    )
+    if found is None:
+        return None
+    t, score = found
+    return _ticket_row(t, score, repeat_of=t.repeat_of_id is not None)
+
+
+def _repeat_match(text: str, *, phone: str, county: str, now: datetime, exclude_ticket, within):
     from hotline.tickets.models import Ticket
 
     if not (phone or "").strip() or not county or not (text or "").strip():
         return None
     since = now - timedelta(days=policy("art9_repeat_window_days"))
+    pool = Ticket.objects.all() if within is None else within
     earlier = list(
-        Ticket.objects.filter(
+        pool.filter(
             citizen_phone=phone.strip(),
             county__code=county,
             received_at__gte=since,
@@ -585,8 +606,37 @@ def repeat_candidate(
     )
     if match is None:
         return None
-    t = next(t for t in earlier if t.pk == match.id)
-    return _ticket_row(t, match.similarity, repeat_of=t.repeat_of_id is not None)
+    return next(t for t in earlier if t.pk == match.id), match.similarity
+
+
+REPEAT_PURPOSE = "repeat_check"  # CitizenDataAccess.purpose of a repeat shown at intake
+
+
+def repeat_for(user, text: str, *, phone: str, county: str, now: datetime) -> dict[str, Any] | None:
+    """``repeat_candidate`` for a person (Art 25). A match tells that the phone is the caller
+    of the ticket found, so the phone is looked up only for roles that may see citizen data
+    (``tickets.selectors.can_see_citizen``, as the caller history and the phone search); for
+    anyone else the phone is ignored and there is never a repeat, whatever phone they try.
+    The candidates are the tickets whose citizen the user may see
+    (``selectors.citizen_visible_tickets``: within their scope, never a confidential ticket
+    for a user who may not see its citizen, Art 15(4)). A repeat shown is logged in
+    ``CitizenDataAccess`` (purpose ``repeat_check``) against the ticket found."""
+    from hotline.tickets import selectors
+    from hotline.tickets.models import CitizenDataAccess
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not (phone or "").strip() or not selectors.can_see_citizen(user):
+        return None
+    within = selectors.citizen_visible_tickets(user)
+    found = _repeat_match(
+        text, phone=phone, county=county, now=now, exclude_ticket=None, within=within
+    )
+    if found is None:
+        return None
+    t, score = found
+    CitizenDataAccess.objects.create(user=user, ticket=t, at=now, purpose=REPEAT_PURPOSE)
+    return _ticket_row(t, score, repeat_of=t.repeat_of_id is not None)
 
 
 # -- everything at once --------------------------------------------------------------------------
@@ -600,8 +650,11 @@ def suggest(
     phone: str = "",
     category: str = "",
     now: datetime,
+    user=None,
 ) -> dict[str, Any]:
-    """The whole suggestion for a ticket being typed (intake form, API)."""
+    """The whole suggestion for a ticket being typed (intake form, API), for ``user``: the
+    repeat appeal (keyed on the phone) only for a user who may see citizen data (see
+    ``repeat_for``); without a user there is none."""
     text = (text or "")[:MAX_TEXT]
     cats = suggest_categories(text)
     place = locate(address, text, county)
@@ -610,7 +663,7 @@ def suggest(
     units = suggest_units(
         text, category=chosen_category, county=county_code, township=place.township, now=now
     )
-    repeat = repeat_candidate(text, phone=phone, county=county_code, now=now) if phone else None
+    repeat = repeat_for(user, text, phone=phone, county=county_code, now=now) if phone else None
     duplicates = similar_open_tickets(text, county=county_code, now=now)
     return {
         "categories": cats.items,

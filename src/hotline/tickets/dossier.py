@@ -22,6 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from hotline.core.text import strip_control
 from hotline.orgs.models import Organisation, User
 from hotline.tickets import selectors
 from hotline.tickets.choices import (
@@ -239,6 +240,12 @@ def _new_document() -> Document:
     return document
 
 
+def _xml(text: str) -> str:
+    """Text as Word can hold it: a control character stored before input refused them would
+    make lxml fail the whole export."""
+    return strip_control(text)
+
+
 def _table(document, rows: Iterable[tuple[str, str]]) -> None:
     """A two-column key/value table."""
     rows = list(rows)
@@ -246,7 +253,7 @@ def _table(document, rows: Iterable[tuple[str, str]]) -> None:
     table.style = "Table Grid"
     for row, (key, value) in zip(table.rows, rows, strict=True):
         row.cells[0].text = key
-        row.cells[1].text = value if value not in (None, "") else EMPTY
+        row.cells[1].text = _xml(value) if value not in (None, "") else EMPTY
 
 
 def _grid(document, header: list[str], rows: list[list[str]]) -> None:
@@ -260,7 +267,7 @@ def _grid(document, header: list[str], rows: list[list[str]]) -> None:
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
-            cell.text = text if text not in (None, "") else EMPTY
+            cell.text = _xml(text) if text not in (None, "") else EMPTY
 
 
 # -- sections --------------------------------------------------------------------------------
@@ -329,10 +336,10 @@ def _citizen(document, citizen: dict) -> None:
 
 def _content(document, ticket: Ticket) -> None:
     document.add_heading("三、诉求内容", level=1)
-    document.add_paragraph(ticket.content)
+    document.add_paragraph(_xml(ticket.content))
     if ticket.answer:
         document.add_heading("即时答复", level=2)
-        document.add_paragraph(ticket.answer)
+        document.add_paragraph(_xml(ticket.answer))
 
 
 def _assignments(document, assignments: list[Assignment]) -> None:
@@ -342,7 +349,7 @@ def _assignments(document, assignments: list[Assignment]) -> None:
         return
     for a in assignments:
         document.add_heading(
-            f"派单 {a.pk}：{a.org.name}（{label(AssignmentRole, a.role)}）", level=2
+            _xml(f"派单 {a.pk}：{a.org.name}（{label(AssignmentRole, a.role)}）"), level=2
         )
         _table(
             document,

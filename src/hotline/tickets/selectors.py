@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, User
+from hotline.tickets.choices import AssignmentStatus
 from hotline.tickets.models import (
     Assignment,
     CitizenDataAccess,
@@ -72,7 +73,8 @@ def subtree_of(org: Organisation) -> list[int]:
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """The center and the oversight bodies see all tickets; a county or unit sees the tickets
-    on which it or an organisation below it holds or held an assignment."""
+    on which it or an organisation below it holds or held an assignment (a returned one too:
+    the ticket stays visible, but ``citizen_view`` masks the citizen, see ``handles_now``)."""
     return _scoped(ScopedTicketQuerySet(model=Ticket), scope_org_ids(user))
 
 
@@ -251,14 +253,72 @@ def can_see_citizen(user: User) -> bool:
     return user.is_superuser or bool(user.role_codes() & CITIZEN_DATA_ROLES)
 
 
+# Unit roles that see the citizen of a ticket their organisation is handling, to reply.
+UNIT_CITIZEN_ROLES = (RoleCode.UNIT_HANDLER, RoleCode.UNIT_LEADER, RoleCode.COUNTY_DISPATCHER)
+
+
+def _unit_handler(user: User) -> bool:
+    return not sees_everything(user) and user.has_role(*UNIT_CITIZEN_ROLES)
+
+
+def _live_assignments(subtree: list[int]) -> QuerySet[Assignment]:
+    """Assignments of these organisations that were not returned (a unit that returned a
+    ticket as not its responsibility, Art 15(1), no longer handles it)."""
+    return Assignment.objects.filter(org_id__in=subtree).exclude(status=AssignmentStatus.RETURNED)
+
+
+def handles_now(user: User, ticket: Ticket) -> bool:
+    """Whether the user's organisation or one below it holds a live (not returned) assignment
+    on the ticket. Uses the prefetched assignments when ``ticket_get`` loaded them."""
+    subtree = scope_org_ids(user)
+    if subtree is None:
+        return True
+    if not subtree:
+        return False
+    if "assignments" in getattr(ticket, "_prefetched_objects_cache", {}):
+        held = set(subtree)
+        return any(
+            a.org_id in held and a.status != AssignmentStatus.RETURNED
+            for a in ticket.assignments.all()
+        )
+    return _live_assignments(subtree).filter(ticket=ticket).exists()
+
+
+def citizen_visible_tickets(user: User) -> QuerySet[Ticket]:
+    """The tickets whose citizen ``citizen_view`` shows this user unmasked: every ticket they
+    may see for roles that need citizen data; for a unit, the tickets its organisation or one
+    below it is handling now (a live assignment), never a confidential one (Art 15(4));
+    none for anyone else. What a lookup by the citizen's phone may find (a match tells the
+    phone)."""
+    qs = tickets_visible_to(user)
+    if can_see_citizen(user):
+        return qs
+    subtree = scope_org_ids(user)
+    if not _unit_handler(user) or not subtree:
+        return qs.none()
+    live = _live_assignments(subtree).filter(ticket=OuterRef("pk"))
+    return qs.filter(Exists(live), confidential=False)
+
+
+def log_citizen_access(
+    *, user: User, ticket_ids: Iterable[int], now: datetime, purpose: str
+) -> None:
+    """Art 25: one ``CitizenDataAccess`` row per ticket whose citizen data was read or
+    exported (in one INSERT)."""
+    CitizenDataAccess.objects.bulk_create(
+        [CitizenDataAccess(user=user, ticket_id=i, at=now, purpose=purpose) for i in ticket_ids],
+        batch_size=1000,
+    )
+
+
 def citizen_view(*, user: User, ticket: Ticket, now: datetime, purpose: str = "view") -> dict:
-    """The citizen as this user may see them. Units see name and phone to reply, except on
-    confidential tickets (Art 15(4)); others see them masked. Every unmasked read is logged."""
+    """The citizen as this user may see them. Units see name and phone to reply while their
+    organisation (or one below it) handles the ticket — not after returning it as not their
+    responsibility, though the ticket stays visible to them — and never on confidential
+    tickets (Art 15(4)); others see them masked. Every unmasked read is logged."""
     if ticket.confidential and not can_see_citizen(user):
         return {"name": None, "phone": None, "confidential": True, "masked": True}
-    unit_handles_it = not sees_everything(user) and user.has_role(
-        RoleCode.UNIT_HANDLER, RoleCode.UNIT_LEADER, RoleCode.COUNTY_DISPATCHER
-    )
+    unit_handles_it = _unit_handler(user) and handles_now(user, ticket)
     if can_see_citizen(user) or unit_handles_it:
         CitizenDataAccess.objects.create(user=user, ticket=ticket, at=now, purpose=purpose)
         return {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from hotline.calendar.services import get_calendar
 from hotline.core.errors import DomainError, InvalidInput, InvalidTransition, PermissionDenied
 from hotline.core.policy import policy
+from hotline.core.text import has_control
 from hotline.orgs.choices import OrgKind
 from hotline.orgs.models import Organisation, User
 from hotline.orgs.selectors import center_org
@@ -315,6 +316,8 @@ FIELD_LABELS = {
     "lead": gettext_lazy("主办单位"),
     "assists": gettext_lazy("协办单位"),
     "suggested_org": gettext_lazy("建议承办单位"),
+    "external_id": gettext_lazy("外部编号"),
+    "recipients": gettext_lazy("报告或通报对象"),
 }
 
 
@@ -322,8 +325,18 @@ def _label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
 
 
+def _reject_control(text: str, field: str) -> None:
+    """A control character (other than tab and line breaks) is refused: no export could
+    write it (xlsx, Word and XML cannot hold it), and it means nothing in an appeal."""
+    if has_control(text):
+        raise InvalidInput(
+            _("%(field)s含有不允许的控制字符") % {"field": _label(field)}, code="invalid_input"
+        )
+
+
 def _clean_text(value: str | None, field: str, *, required: bool, limit: int) -> str:
     text = (value or "").strip()
+    _reject_control(text, field)
     if required and not text:
         raise InvalidInput(_("%(field)s不能为空") % {"field": _label(field)}, code="missing_field")
     if len(text) > limit:
@@ -462,6 +475,7 @@ def ticket_intake(
     if occurred_at is not None and occurred_at > now + timedelta(hours=1):
         raise InvalidInput(_("事发时间不能晚于受理时间"), code="invalid_occurred_at")
     external_id = (external_id or "").strip() or None
+    _reject_control(external_id or "", "external_id")
     if external_id is not None:
         existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
@@ -736,6 +750,8 @@ def ticket_sudden_report(
             _("未知的突发事件类型：%(value)s") % {"value": kind}, code="unknown_event_kind"
         )
     cleaned = [r.strip() for r in recipients if r and r.strip()]
+    for recipient in cleaned:
+        _reject_control(recipient, "recipients")
     if not cleaned:
         raise InvalidInput(_("至少需要一个报告或通报对象"), code="missing_field")
     reports = []

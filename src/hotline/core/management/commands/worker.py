@@ -15,8 +15,18 @@ class Command(BaseCommand):
                 "no broker configured: set REDIS_URL (or CELERY_BROKER_URL); "
                 "without one, `hotline serve` runs the timers in-process"
             )
+        if concurrency < 1:
+            raise CommandError(f"--concurrency must be at least 1 (got {concurrency})")
         from hotline.config.celery import app
 
+        # Celery would retry an unreachable broker a hundred times, quietly; say it at once.
+        try:
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=5)
+        except Exception as exc:  # kombu raises the transport's own errors
+            raise CommandError(
+                f"cannot reach the broker at {_shown(settings.CELERY_BROKER_URL)}: {exc}"
+            ) from exc
         app.worker_main(
             [
                 "worker",
@@ -27,3 +37,14 @@ class Command(BaseCommand):
                 str(settings.DATA_DIR / "celerybeat-schedule"),
             ]
         )
+
+
+def _shown(url: str) -> str:
+    """The broker URL without its password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)
