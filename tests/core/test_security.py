@@ -116,3 +116,15 @@ def test_every_answer_carries_a_same_origin_content_security_policy(db, path):
     policy = Client().get(path)["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "http" not in policy  # no third-party origin is allowed anywhere
+
+
+def test_an_administrator_sees_and_revokes_tokens_in_the_admin(demo_orgs):
+    key, token = token_issue(username="agent", password=PASSWORD)
+    admin = Client()
+    admin.post("/login/", {"username": "admin", "password": PASSWORD})
+    listing = admin.get("/admin/core/apitoken/")
+    assert listing.status_code == 200 and str(token.user) in listing.content.decode()
+    assert token.digest not in listing.content.decode()  # only digests are stored, never shown
+    response = admin.post(f"/admin/core/apitoken/{token.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/tickets").status_code == 401

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from hotline.core.errors import DomainError
-from hotline.core.models import PolicySetting, TimerRun
+from hotline.core.models import ApiToken, PolicySetting, TimerRun
 from hotline.core.policy import DEFINITIONS, policy_set, validate_policy_value
 
 
@@ -18,6 +18,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Who holds an API token and until when (only digests are stored); an administrator
+    revokes one by deleting it (also: a new password ends all of a user's tokens)."""
+
+    list_display = ("user", "created_at", "expires_at", "last_used_at")
+    list_filter = ("expires_at",)
+    search_fields = ("user__username", "user__display_name")
+    list_select_related = ("user",)
+    exclude = ("digest",)
+    readonly_fields = ("user", "created_at", "expires_at", "last_used_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(TimerRun)
