@@ -273,3 +273,11 @@ def test_art27_1_overdue_feedback_and_stale_entries_become_proposed_supervision_
     before = SupervisionCase.objects.filter(dedupe_key__startswith="art27-1:entry:").count()
     timer.fn(now=later)
     assert SupervisionCase.objects.filter(dedupe_key__startswith="art27-1:entry:").count() > before
+
+
+def test_the_feedback_list_refuses_a_page_beyond_any_database_offset(api):
+    # a page number whose offset no database can take (SQLite: "datatype mismatch", a 500)
+    response = api.get("/feedback", as_user="agent", page=10**18)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"]
+    assert api.get("/feedback", as_user="agent", page=2, page_size=200).status_code == 200

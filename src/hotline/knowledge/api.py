@@ -14,6 +14,7 @@ from hotline.console.exports import xlsx_response
 from hotline.core import clock
 from hotline.core.api import ErrorOut
 from hotline.core.errors import InvalidInput, PermissionDenied
+from hotline.core.pagination import PageQuery, page_of
 from hotline.knowledge import rules, selectors, services, xlsx
 from hotline.knowledge.models import Entry, Feedback, Synonym
 from hotline.orgs.models import Organisation
@@ -507,23 +508,23 @@ def raise_topic_feedback(request: HttpRequest, payload: TopicFeedbackIn) -> Stat
     return Status(201, _feedback_reload(item.pk, request, now))
 
 
+class FeedbackFilter(PageQuery):
+    state: Literal["open", "answered", "accepted", "rejected"] | None = None
+    org: str | None = None
+    overdue: bool | None = None
+
+
 @router.get("/feedback", response={200: FeedbackListOut, **ERRORS})
 def list_feedback(
     request: HttpRequest,
-    state: Literal["open", "answered", "accepted", "rejected"] | None = None,
-    org: str | None = None,
-    overdue: bool | None = None,
-    page: int = Query(1, ge=1),
-    page_size: int = Query(20, ge=1, le=100),
+    filters: Query[FeedbackFilter],
 ) -> dict:
     """Corrections and questions in the caller's scope (center: all; unit: its own)."""
     now = clock.now()
-    qs = selectors.feedback_list(user=request.user, now=now, state=state, org=org, overdue=overdue)
-    start = (page - 1) * page_size
-    return {
-        "items": [feedback_out(i, now=now) for i in qs[start : start + page_size]],
-        "count": qs.count(),
-    }
+    qs = selectors.feedback_list(
+        user=request.user, now=now, state=filters.state, org=filters.org, overdue=filters.overdue
+    )
+    return page_of(qs, filters, lambda item: feedback_out(item, now=now))
 
 
 @router.get("/feedback/{int:feedback_id}", response={200: FeedbackOut, **ERRORS})
