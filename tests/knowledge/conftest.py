@@ -142,3 +142,17 @@ def business_now(monkeypatch):
 
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return NOW
+
+
+@pytest.fixture
+def late_question(make_entry, users, now):
+    """An agent's question on a medical-insurance entry, raised ten days ago: overdue now."""
+    from datetime import timedelta
+
+    return services.feedback_raise(
+        actor=users["agent"],
+        kind="question",
+        content="异地住院怎么备案？",
+        entry=make_entry(),
+        now=now - timedelta(days=10),
+    )

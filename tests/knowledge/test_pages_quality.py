@@ -146,16 +146,10 @@ def test_the_api_and_the_public_page_give_those_messages_in_english(
 
 
 def test_feedback_list_exports_the_filtered_list_with_due_times_and_overdue(
-    login, make_entry, users, now, business_now
+    login, late_question, users, now, business_now
 ):
-    entry = make_entry()
-    late = services.feedback_raise(
-        actor=users["agent"],
-        kind="question",
-        content="异地住院怎么备案？",
-        entry=entry,
-        now=now - timedelta(days=10),
-    )
+    late = late_question
+    entry = late.entry
     fresh = services.feedback_raise(
         actor=users["agent"], kind="correction", content="报销比例已调整", entry=entry, now=now
     )

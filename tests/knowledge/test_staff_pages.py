@@ -407,16 +407,9 @@ def test_agent_raises_a_correction_and_the_unit_answers(login, make_entry, busin
 
 
 def test_overdue_feedback_is_highlighted_and_topic_questions(
-    login, make_entry, users, now, business_now
+    login, late_question, users, now, business_now
 ):
-    entry = make_entry()
-    late = services.feedback_raise(
-        actor=users["agent"],
-        kind="question",
-        content="异地住院怎么备案？",
-        entry=entry,
-        now=now - timedelta(days=10),
-    )
+    late = late_question
     medins = login("org.medins")
     text = medins.get("/knowledge/feedback/", {"overdue": "on"}).content.decode()
     assert f'id="fb-{late.pk}"' in text and "row-late" in text and "已超期" in text
