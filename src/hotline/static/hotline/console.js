@@ -52,6 +52,23 @@
     if (used) used.textContent = button.getAttribute("data-entry-title") || "";
   });
 
+  // A live region (aria-live) says it is loading while htmx fetches its new content, so a screen
+  // reader waits and announces the result once instead of reading half-swapped content.
+  function liveTarget(e) {
+    var el = e.detail && e.detail.target;
+    return el && el.getAttribute && el.hasAttribute("aria-live") ? el : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var el = liveTarget(e);
+    if (el) el.setAttribute("aria-busy", "true");
+  });
+  ["htmx:afterSettle", "htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (e) {
+      var el = liveTarget(e);
+      if (el) el.removeAttribute("aria-busy");
+    });
+  });
+
   document.addEventListener("click", function (e) {
     if (e.target.closest && e.target.closest("[data-print]")) window.print();
   });
