@@ -30,8 +30,8 @@ from hotline.console.labels import REJECT_GUIDANCE
 from hotline.console.presenters import assignment_tree, event_details, ticket_rows
 from hotline.core import clock
 from hotline.core.errors import DomainError, NotFound
+from hotline.core.views import list_query, staff_required
 from hotline.core.views import see_other as _see_other
-from hotline.core.views import staff_required
 from hotline.orgs.models import Organisation
 from hotline.tickets import rules, selectors, services
 from hotline.tickets.choices import ReviewKind, ReviewState
@@ -745,14 +745,12 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     rows = ticket_rows(with_assignments(list(page.object_list)))
     user = request.user
-    query = request.GET.copy()
-    query.pop("page", None)
     ctx = {
         "form": form,
         "page": page,
         "rows": [(r, selectors.citizen_masked(user=user, ticket=r.ticket)) for r in rows],
         "now": clock.now(),
-        "query": query.urlencode(),
+        "query": list_query(request),
         "active_filters": _active_filters(form),
     }
     if request.htmx and not request.htmx.boosted:

@@ -21,6 +21,15 @@ def see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
+def list_query(request: HttpRequest) -> str:
+    """The list's filters as a query string, without its page and export format: what the
+    pager, sort and export links add theirs to."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
 def staff_required(view):
     """Login required for a staff page; an htmx request gets 401 with HX-Redirect rather than
     a login page swapped into a fragment."""

@@ -30,8 +30,8 @@ from hotline.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from hotline.core.views import list_query, staff_required
 from hotline.core.views import see_other as _see_other
-from hotline.core.views import staff_required
 from hotline.knowledge import forms as kb_forms
 from hotline.knowledge import rules, search, selectors, services, xlsx
 from hotline.knowledge.choices import EntryAction
@@ -171,16 +171,13 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         except InvalidInput as exc:
             form.add_error(None, exc.message)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
     context = {
         **_nav(request),
         "form": form,
         "page": page,
         "q": arguments.get("q", ""),
         "filtered": any(v for k, v in arguments.items() if k != "q"),
-        "query": query.urlencode(),
+        "query": list_query(request),
         "now": now,
         "today": selectors.local_today(now),
         "category_names": selectors.category_names() if page is not None else {},
@@ -523,9 +520,6 @@ def _feedback_page(
                     "form": response_form,
                 }
             )
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
     context = {
         **_nav(request),
         "form": form,
@@ -533,7 +527,7 @@ def _feedback_page(
         "items": items,
         "oversee": oversee,
         "now": now,
-        "query": query.urlencode(),
+        "query": list_query(request),
     }
     return render(request, "knowledge/feedback.html", context, status=status)
 
