@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "hotline.supervision",
     "hotline.exchange",
     "hotline.console",
+    "hotline.config",
 ]
 
 MIDDLEWARE = [
