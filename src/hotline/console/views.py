@@ -148,7 +148,7 @@ def _selected(action: forms.IntakeActionForm) -> str:
 def _intake_forms(request: HttpRequest, data=None) -> IntakeForms:
     """Only the way to finish that was chosen is bound to the POST: the other panels stay
     unbound (what was typed in them is kept as initial data, without "required" messages)."""
-    may_dispatch = bool(rules.allowed(request.user, "dispatch"))
+    may_dispatch = bool(rules.allowed(request.user, "dispatch", now=clock.now()))
     action = forms.IntakeActionForm(data)
     chosen = _selected(action) if data is not None else None
 
@@ -453,7 +453,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, bound: ActionForm |
     ticket_actions = [
         ActionForm(name, name, form_for(name, name))
         for name in TICKET_ACTIONS
-        if rules.allowed(user, name, ticket=ticket)
+        if rules.allowed(user, name, ticket=ticket, now=now)
     ]
     assignments = list(ticket.assignments.all())
     tree = assignment_tree(assignments)
@@ -461,14 +461,14 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, bound: ActionForm |
         a = view.assignment
         a.ticket = ticket
         for name in ASSIGNMENT_ACTIONS:
-            if rules.allowed(user, name, ticket=ticket, assignment=a):
+            if rules.allowed(user, name, ticket=ticket, assignment=a, now=now):
                 key = f"{name}-{a.pk}"
                 view.actions.append(
                     ActionForm(name, key, form_for(name, key, assignment=a), assignment=a)
                 )
     reviews = list(ticket.reviews.select_related("requested_org", "assignment__org"))
     decidable = set()
-    if rules.allowed(user, "review"):
+    if rules.allowed(user, "review", now=now):
         decidable = set(
             selectors.review_list(user=user, state=ReviewState.PENDING)
             .filter(ticket=ticket)

@@ -85,7 +85,7 @@ def dispatch_suggest(request: HttpRequest, number: str) -> HttpResponse:
         ticket = selectors.ticket_get(user=request.user, number=number)
     except NotFound:
         raise Http404 from None
-    if not rules.allowed(request.user, "dispatch", ticket=ticket):
+    if not rules.allowed(request.user, "dispatch", ticket=ticket, now=clock.now()):
         return HttpResponse(status=403)
     category = ticket.category.code if ticket.category_id else ""
     place = routing.locate(ticket.address, ticket.content, ticket.county.code)

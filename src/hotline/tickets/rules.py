@@ -3,7 +3,8 @@
 ``TICKET_TRANSITIONS`` and ``ASSIGNMENT_TRANSITIONS`` are the state tables of API.md, exactly.
 ``ACTIONS`` says, for every user action, who may take it and in which states. ``allowed()``
 answers "may this actor do this now?": services call it before acting and pages call it to
-decide which buttons to show, so the two can never disagree.
+decide which buttons to show; ``now`` is required, so a page asks about the same moment the
+service will (the parity test in tests/console walks states × roles × actions to keep it so).
 """
 
 from __future__ import annotations
@@ -177,11 +178,7 @@ def _conditions(action: str, *, ticket, assignment, now) -> Decision:
     if action == "extension":
         if assignment.extension_count >= policy("art15_extension_max_count"):
             return _refused("extension_limit", _("已申请过延期，不得再次申请"))
-        if (
-            now is not None
-            and assignment.due_at is not None
-            and (now >= extension_latest(due_at=assignment.due_at))
-        ):
+        if assignment.due_at is not None and now >= extension_latest(due_at=assignment.due_at):
             hours = policy("art15_extension_min_hours_before_due")
             return _refused(
                 "extension_too_late",
@@ -200,7 +197,7 @@ def _conditions(action: str, *, ticket, assignment, now) -> Decision:
     return ALLOW
 
 
-def allowed(user, action: str, *, ticket=None, assignment=None, now=None) -> Decision:
+def allowed(user, action: str, *, now, ticket=None, assignment=None) -> Decision:
     """May ``user`` take ``action`` on ``ticket``/``assignment`` now?
 
     Returns a Decision whose ``code``/``status`` follow API.md: 403 ``forbidden`` for a role

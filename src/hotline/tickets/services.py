@@ -84,9 +84,9 @@ def _refuse(decision: rules.Decision) -> None:
     raise Conflict(decision.message, code=decision.code)
 
 
-def _check(user: User, action: str, **objects: Any) -> None:
+def _check(user: User, action: str, *, now: datetime, **objects: Any) -> None:
     """The one guard (rules.allowed): the same answer decides which buttons a page shows."""
-    _refuse(rules.allowed(user, action, **objects))
+    _refuse(rules.allowed(user, action, now=now, **objects))
 
 
 # -- archive and outbox ----------------------------------------------------------------------
@@ -637,7 +637,7 @@ def ticket_answer(
 ) -> Ticket:
     """Art 14(1): answered at once; closed at intake as directly resolved."""
     ticket = _lock(ticket)
-    _check(actor, "answer", ticket=ticket)
+    _check(actor, "answer", ticket=ticket, now=now)
     answer = _clean_text(answer, "answer", required=True, limit=MAX_CONTENT)
     _set_ticket_state(ticket, "answer")
     ticket.answer = answer
@@ -668,7 +668,7 @@ def ticket_reject(
     """Art 11: not accepted, with one reason code, the explanation and guidance given.
     Emergencies record the line they were transferred to (Art 11 last paragraph)."""
     ticket = _lock(ticket)
-    _check(actor, "reject", ticket=ticket)
+    _check(actor, "reject", ticket=ticket, now=now)
     if reason not in NotAcceptedReason.values:
         raise InvalidInput(
             _("未知的不予受理原因：%(value)s") % {"value": reason}, code="unknown_reason"
@@ -719,7 +719,7 @@ def ticket_contact(
 ) -> Ticket:
     """Art 14(1): a three-way call, transfer or expert seat, only with the citizen's consent."""
     ticket = _lock(ticket)
-    _check(actor, "contact", ticket=ticket)
+    _check(actor, "contact", ticket=ticket, now=now)
     if kind not in ContactKind.values:
         raise InvalidInput(
             _("未知的联动方式：%(value)s") % {"value": kind}, code="unknown_contact_kind"
@@ -744,7 +744,7 @@ def ticket_sudden_report(
     """Art 18 second sentence: report to the local government and the hotline authority and
     notify the responding departments, each recorded with time and recipient."""
     ticket = _lock(ticket)
-    _check(actor, "sudden_report", ticket=ticket)
+    _check(actor, "sudden_report", ticket=ticket, now=now)
     if kind not in SuddenEventKind.values:
         raise InvalidInput(
             _("未知的突发事件类型：%(value)s") % {"value": kind}, code="unknown_event_kind"
@@ -874,7 +874,7 @@ def ticket_dispatch(
     """Art 14(2)–(3): one lead and any assisting units, each an assignment with its own clock.
     A dispatch after coordination is marked coordinated and cannot be returned (Art 15(1))."""
     ticket = _lock(ticket)
-    _check(actor, "dispatch", ticket=ticket)
+    _check(actor, "dispatch", ticket=ticket, now=now)
     _validate_units(lead, assists)
     from hotline.routing.services import record_dispatch  # routing imports the ticket models
 
@@ -928,7 +928,7 @@ def assignment_redispatch(
     """Art 7, Art 14(2): a county body re-dispatches to its own units. It still answers to
     the city for the whole assignment; a child is never due later than its parent."""
     ticket, assignment = _lock_assignment(assignment)
-    _check(actor, "redispatch", ticket=ticket, assignment=assignment)
+    _check(actor, "redispatch", ticket=ticket, assignment=assignment, now=now)
     _validate_units(lead, assists)
     for org in (lead, *assists):
         if org.pk == assignment.org_id or not org.path.startswith(assignment.org.path):
@@ -1036,7 +1036,7 @@ def _sign(
 def assignment_sign(*, assignment: Assignment, actor: User, now: datetime) -> Ticket:
     """Art 15(1): sign at once on receipt; the handling clock starts on the sign day."""
     ticket, assignment = _lock_assignment(assignment)
-    _check(actor, "sign", ticket=ticket, assignment=assignment)
+    _check(actor, "sign", ticket=ticket, assignment=assignment, now=now)
     _sign(assignment, ticket, actor=actor, now=now, auto=False)
     return ticket
 
@@ -1159,7 +1159,7 @@ def assignment_progress(
     incident the first one is the first response (1 h after signing, Art 18) and then one
     every day until closed."""
     ticket, assignment = _lock_assignment(assignment)
-    _check(actor, "progress", ticket=ticket, assignment=assignment)
+    _check(actor, "progress", ticket=ticket, assignment=assignment, now=now)
     content = _clean_text(content, "content", required=True, limit=MAX_CONTENT)
     today = get_calendar().local(now).date()
     if expected_completion is not None and expected_completion < today:
@@ -1362,7 +1362,7 @@ def ticket_callback(
     closed, marked so; unsatisfied and the appeal reasonable → redo; no response → closed as
     basically satisfied."""
     ticket = _lock(ticket)
-    _check(actor, "callback", ticket=ticket)
+    _check(actor, "callback", ticket=ticket, now=now)
     if outcome not in CallbackOutcome.values:
         raise InvalidInput(
             _("未知的回访结果：%(value)s") % {"value": outcome}, code="unknown_outcome"
@@ -1442,8 +1442,8 @@ def ticket_dispute(*, ticket: Ticket, reason: str, actor: User, now: datetime) -
 # -- reviews ---------------------------------------------------------------------------------------
 
 
-def _may_review(actor: User, review: Review) -> None:
-    _check(actor, "review")
+def _may_review(actor: User, review: Review, *, now: datetime) -> None:
+    _check(actor, "review", now=now)
     if actor.is_superuser:
         return
     if (
@@ -1482,7 +1482,7 @@ def review_approve(
     """Approve a return (re-dispatching to ``lead``), an extension (``override`` allows one
     beyond the limit, recorded) or a dispute (the evaluation leaves that unit's rate)."""
     ticket, review = _lock_review(review)
-    _may_review(actor, review)
+    _may_review(actor, review, now=now)
     decision: dict[str, Any] = {"approved": True}
     if review.kind == ReviewKind.RETURN:
         _approve_return(
@@ -1622,7 +1622,7 @@ def _approve_extension(ticket, review, *, override, actor, now, decision) -> Non
 @_ticket_write
 def review_reject(*, review: Review, reason: str, actor: User, now: datetime) -> Ticket:
     ticket, review = _lock_review(review)
-    _may_review(actor, review)
+    _may_review(actor, review, now=now)
     reason = _clean_text(reason, "reason", required=True, limit=2000)
     if review.kind == ReviewKind.RETURN:
         assignment = Assignment.objects.select_related("org").get(pk=review.assignment_id)
