@@ -70,7 +70,7 @@ def setup_django(url: str, data_dir: str) -> None:
 
     call_command("migrate", verbosity=0)
     from hotline.calendar.services import calendar_seed_official
-    from hotline.orgs.demo import seed_organisations, seed_users
+    from hotline.demo.orgs import seed_organisations, seed_users
 
     calendar_seed_official()
     seed_users(seed_organisations())

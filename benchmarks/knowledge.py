@@ -83,8 +83,8 @@ def log(message: str) -> None:
 
 def generate(n: int, seed: int = 2026) -> list[dict]:
     """``n`` distinct entries: every demo answer × county × variant, with varied details."""
-    from hotline.knowledge.demo_entries import all_entries
-    from hotline.orgs.demo_data import COUNTIES, PLACES, TOWNSHIPS
+    from hotline.demo.knowledge_entries import all_entries
+    from hotline.demo.org_data import COUNTIES, PLACES, TOWNSHIPS
 
     rng = random.Random(seed)
     base = all_entries()
@@ -352,11 +352,12 @@ def run_one(vendor: str, args: argparse.Namespace, cache_dir: Path) -> dict:
         search.RERANK_WINDOW = 0
     try:
         from hotline.calendar.services import calendar_seed_official
-        from hotline.orgs.demo import seed_organisations, seed_users
+        from hotline.demo.orgs import seed_organisations, seed_users
 
         calendar_seed_official()
         seed_users(seed_organisations())
-        from hotline.knowledge import demo_entries, services
+        from hotline.demo import knowledge_entries as demo_entries
+        from hotline.knowledge import services
         from hotline.orgs.models import User
 
         admin = User.objects.get(username="admin")

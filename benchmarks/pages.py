@@ -60,7 +60,7 @@ def configure(postgres: bool) -> None:
 def prepare(n_tickets: int) -> None:
     from django.core.management import call_command
 
-    from hotline.orgs.demo import seed_organisations, seed_users
+    from hotline.demo.orgs import seed_organisations, seed_users
     from hotline.orgs.models import Organisation
     from hotline.tickets.models import Ticket
 

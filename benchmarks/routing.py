@@ -26,7 +26,7 @@ Parts that need the data set are skipped politely when it is absent (HOTLINE_DAT
 elsewhere).
 
 (d) Integration (not part of ``all``: it needs a seeded database): per-ticket wall time of
-    what the intake form asks for (``routing.services``: categories, gazetteer, units, 并单
+    what the intake form asks for (``selectors.suggest``: categories, gazetteer, units, 并单
     query, repeat check, the whole ``suggest``) over the most recent tickets' texts, and how
     often the gazetteer names the ticket's own county:
 
@@ -636,8 +636,7 @@ def bench_integration(queries: int) -> None:
 
     django.setup()
     from hotline.core import clock
-    from hotline.routing import gazetteer
-    from hotline.routing import services as routing
+    from hotline.routing import gazetteer, selectors, suggestions
     from hotline.tickets.models import Ticket
 
     now = clock.now()
@@ -650,14 +649,18 @@ def bench_integration(queries: int) -> None:
         log("(d) integration: no tickets in this database — run `hotline seed --demo` first")
         return
     log(f"(d) integration — {len(rows)} recent tickets, {Ticket.objects.count()} in the table")
-    routing.suggest(text=rows[0][0], now=now)  # warm: model, gazetteer, index, caches
+    selectors.suggest(text=rows[0][0], now=now)  # warm: model, gazetteer, index, caches
     parts = {
-        "categories": lambda r: routing.suggest_categories(r[0]),
-        "gazetteer": lambda r: routing.locate(r[1], r[0]),
-        "units": lambda r: routing.suggest_units(r[0], category=r[4] or "", county=r[2]),
-        "并单 query": lambda r: routing.similar_open_tickets(r[0], county=r[2], now=now),
-        "repeat check": lambda r: routing.repeat_candidate(r[0], phone=r[3], county=r[2], now=now),
-        "suggest (all)": lambda r: routing.suggest(text=r[0], address=r[1], phone=r[3], now=now),
+        "categories": lambda r: suggestions.suggest_categories(r[0]),
+        "gazetteer": lambda r: suggestions.locate(r[1], r[0]),
+        "units": lambda r: suggestions.suggest_units(
+            r[0], category=r[4] or "", county=r[2], now=now
+        ),
+        "并单 query": lambda r: selectors.similar_open_tickets(r[0], county=r[2], now=now),
+        "repeat check": lambda r: selectors.repeat_candidate(
+            r[0], phone=r[3], county=r[2], now=now
+        ),
+        "suggest (all)": lambda r: selectors.suggest(text=r[0], address=r[1], phone=r[3], now=now),
     }
     for name, fn in parts.items():
         times = []

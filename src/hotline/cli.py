@@ -16,9 +16,10 @@ commands:
   migrate                  create or upgrade the database
   seed --demo [--days N] [--per-day M] [--seed S]
                            load the demo organisations, users and data (safe to run twice)
-  serve [--host H] [--port P]
-                           serve pages and API (timers in-process with the embedded default)
-  worker                   run background work with Celery (needs REDIS_URL)
+  serve [--host H] [--port P] [--workers N]
+                           serve pages and API (gunicorn on PostgreSQL, waitress on SQLite;
+                           timers in one of the processes when no broker is configured)
+  worker [--no-beat]       run background work with Celery (needs REDIS_URL)
   calendar import FILE     load a year's official holidays (holiday-cn JSON format)
   calendar status          list which years have official data
   knowledge import|export FILE.xlsx | knowledge reindex
@@ -27,6 +28,13 @@ commands:
                            the category classifier (see docs/routing.md)
   exchange mock-province|relay|status|redrive|create-key
                            provincial push, reference receiver, Open311 keys
+  telephony simulate --date D [--calls N] [--agents N]
+                           post a realistic day of call events through the telephony API
+  report KIND PERIOD --out FILE [--format docx|xlsx]
+                           a daily/weekly/monthly/quarterly/annual/special report
+  analytics rebuild | analytics hot-topics --source CSV
+                           rebuild the dashboards' rollups; hot topics of a file
+  unlock USER              lift a sign-in lock
   help                     this text; any Django management command also works
 """
 

@@ -1,10 +1,12 @@
-"""Malformed calendar queries are 422 in the error format of API.md, never a 500."""
+"""Malformed calendar queries are 422 in the error format of API.md, never a 500; the messages
+go through gettext (Chinese by default, English when the caller chose it)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 
 from hotline.calendar.api import MAX_RANGE_DAYS, MAX_WORKING_DAYS
 
@@ -111,3 +113,63 @@ def test_deadline_far_outside_the_official_years_is_answered_with_a_warning(clie
     body = response.json()
     assert body["due_date"] == "1990-01-03"
     assert body["confirmed"] is False and "1990" in body["warning"]
+
+
+# -- the calendar API's refusals speak the caller's language -----------------------------------
+
+
+def english_client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+API_REFUSALS = [
+    (
+        "/api/v1/calendar/deadline",
+        {"start": "2026-09-30", "working_days": "0"},
+        "工作日数须在 1 到 %(max)s 之间",
+        {"max": 3650},
+    ),
+    (
+        "/api/v1/calendar/deadline",
+        {"start": "9999-12-30", "working_days": "5"},
+        "到期日超出可计算的范围（最晚为 9999-12-31）",
+        None,
+    ),
+    (
+        "/api/v1/calendar/days",
+        {"from": "2026-10-14", "to": "2026-09-30"},
+        "结束日期不能早于开始日期",
+        None,
+    ),
+    (
+        "/api/v1/calendar/days",
+        {"from": "2000-01-01", "to": "2026-12-31"},
+        "一次最多查询 %(days)s 天",
+        {"days": 3660},
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "query", "msgid", "params"), API_REFUSALS)
+def test_the_calendar_api_refuses_in_the_callers_language(
+    client, english, path, query, msgid, params
+):
+    english(msgid)
+    text = msgid % params if params else msgid
+    chinese = client.get(path, query).json()["error"]
+    assert chinese == {"code": "invalid_input", "message": text}
+    english_answer = english_client(client).get(path, query).json()["error"]
+    assert english_answer == {"code": "invalid_input", "message": f"[en] {text}"}
+    # the query's own names (working_days, from, to) are not words of the message
+    assert not any(name in text for name in ("working_days", "from", " to "))
+
+
+def test_the_unconfirmed_year_warning_is_translated(client, english):
+    msgid = "%(years)s 年的官方节假日安排尚未录入，按周一至周五为工作日计算，结果可能不准确"
+    english(msgid)
+    query = {"start": "2026-12-20", "working_days": 20}
+    chinese = client.get("/api/v1/calendar/deadline", query).json()
+    assert chinese["confirmed"] is False and chinese["warning"] == msgid % {"years": "2027"}
+    answer = english_client(client).get("/api/v1/calendar/deadline", query).json()
+    assert answer["warning"] == "[en] " + msgid % {"years": "2027"}

@@ -32,7 +32,7 @@ PASSWORD = "Demo#12345"
 def _seed() -> None:
     from hotline.calendar.models import CalendarYear
     from hotline.calendar.services import calendar_seed_official, invalidate_cache
-    from hotline.orgs.demo import seed_organisations, seed_users
+    from hotline.demo.orgs import seed_organisations, seed_users
     from hotline.orgs.models import Organisation
 
     if not CalendarYear.objects.exists():

@@ -79,7 +79,7 @@ def test_a_workbook_built_elsewhere_is_hardened_by_the_response():
 
     from openpyxl import Workbook
 
-    from hotline.console.exports import xlsx_response
+    from hotline.core.exports import xlsx_response
 
     wb = Workbook()
     wb.active.append(["=1+1", "+1", "plain", 3])

@@ -13,7 +13,7 @@ import pytest
 from django.utils import translation
 
 import hotline
-from hotline.console.templatetags.console import clock_parts, duration_text
+from hotline.core.templatetags.hotline_tags import clock_parts, duration_text
 
 LOCALE = Path(hotline.__file__).parent / "locale" / "en" / "LC_MESSAGES"
 

@@ -180,9 +180,8 @@ def test_intake_form_offers_guidance_for_every_reason(login):
     assert "autofocus" in html and "Ctrl+Enter" in html
 
 
-def test_answer_at_once_records_the_knowledge_used(login, sim, users, demo_orgs):
+def _published_entry(users, demo_orgs, now):
     from hotline.knowledge import services as kb
-    from hotline.knowledge.models import KnowledgeUsage
 
     entry = kb.entry_create(
         actor=users("org.medins"),
@@ -194,10 +193,17 @@ def test_answer_at_once_records_the_knowledge_used(login, sim, users, demo_orgs)
         keywords=[],
         synonyms=[],
         public=True,
-        now=sim.now,
+        now=now,
     )
-    kb.entry_submit(entry=entry, actor=users("org.medins"), now=sim.now)
-    kb.entry_publish(entry=entry, actor=users("supervisor"), now=sim.now)
+    kb.entry_submit(entry=entry, actor=users("org.medins"), now=now)
+    kb.entry_publish(entry=entry, actor=users("supervisor"), now=now)
+    return entry
+
+
+def test_answer_at_once_records_the_knowledge_used(login, sim, users, demo_orgs):
+    from hotline.knowledge.models import KnowledgeUsage
+
+    entry = _published_entry(users, demo_orgs, sim.now)
     page = login("agent").post(
         "/intake/",
         intake_form(
@@ -212,6 +218,24 @@ def test_answer_at_once_records_the_knowledge_used(login, sim, users, demo_orgs)
     ticket = Ticket.objects.get()
     assert (ticket.status, ticket.close_reason) == ("closed", "answered_at_intake")
     assert KnowledgeUsage.objects.filter(entry=entry, ticket_number=ticket.number).exists()
+
+
+def test_answer_on_the_ticket_page_records_the_knowledge_used(login, sim, users, demo_orgs, build):
+    """Art 22: the answer service tells the knowledge context (hook ``ticket_answered``); the
+    page itself records nothing, and the usage is there all the same."""
+    from hotline.knowledge.models import KnowledgeUsage
+
+    entry = _published_entry(users, demo_orgs, sim.now)
+    ticket = build.new(appeal_type="consultation", content="市民咨询：职工医保住院费用怎么报销？")
+    page = login("agent").post(
+        f"/tickets/{ticket.number}/act/answer/",
+        {"answer": "出院时直接结算。", "knowledge_entries": str(entry.pk)},
+    )
+    assert page.status_code == 303
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.close_reason) == ("closed", "answered_at_intake")
+    usage = KnowledgeUsage.objects.get(entry=entry, ticket_number=ticket.number)
+    assert usage.actor == users("agent")
 
 
 def test_caller_history_appears_when_the_phone_is_typed(build, login):

@@ -293,7 +293,7 @@ def test_ticket_page_shows_the_english_category(build, login, settings, lighting
 
 
 def test_routing_suggestions_show_english_category_names(login, settings, lighting, monkeypatch):
-    from hotline.console import views_routing
+    from hotline.console.views import routing as routing_views
 
     def suggest(**kwargs):
         return {
@@ -306,7 +306,7 @@ def test_routing_suggestions_show_english_category_names(login, settings, lighti
             "repeat": None,
         }
 
-    monkeypatch.setattr(views_routing.routing, "suggest", suggest)
+    monkeypatch.setattr(routing_views.routing_selectors, "suggest", suggest)
     client = login("agent")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/console/routing/intake/", {"content": "雪松路路灯不亮很久了"}).content

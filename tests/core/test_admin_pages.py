@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     "admin:core_policysetting_changelist",
     "admin:core_policysetting_add",
+    "admin:core_policychange_changelist",
     "admin:core_timerrun_changelist",
     "admin:tickets_ticket_changelist",
     "admin:tickets_category_changelist",

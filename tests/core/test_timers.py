@@ -43,7 +43,7 @@ def test_celery_task_does_nothing_in_simulation_mode():
 
 
 def test_serve_runs_timers_in_process_only_without_a_broker():
-    from hotline.core.management.commands.serve import timers_in_process
+    from hotline.config.management.commands.serve import timers_in_process
 
     with override_settings(CELERY_BROKER_URL="", SIMULATION=False):
         assert timers_in_process()

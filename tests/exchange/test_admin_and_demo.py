@@ -85,7 +85,7 @@ def test_an_open311_key_is_shown_once_and_only_its_hash_is_kept(admin):
 
 
 def test_the_demo_hook_creates_partners_and_key_and_is_safe_to_run_twice(demo_orgs, changes):
-    from hotline.exchange import demo
+    from hotline.demo import exchange as demo
     from hotline.exchange.services import client_key_check
 
     changes.intake()  # the "history" played just before the hook

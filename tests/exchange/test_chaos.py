@@ -68,7 +68,7 @@ def _demo_data_back_after_the_flush(django_db_setup, django_db_blocker):
 
 def _seed_demo() -> None:
     from hotline.calendar.services import calendar_seed_official
-    from hotline.orgs.demo import seed_organisations, seed_users
+    from hotline.demo.orgs import seed_organisations, seed_users
 
     calendar_seed_official()
     seed_users(seed_organisations())

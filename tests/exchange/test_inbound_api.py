@@ -1,15 +1,22 @@
 """Art 21: tickets assigned by the province and national platforms, or mirrored by
 sub-centers, arrive through one signed interface, idempotent on the partner's id; bad input
-is a 4xx in the contract's error format and never creates anything (twice)."""
+is a 4xx in the contract's error format and never creates anything (twice). The refusals go
+through gettext (Chinese first, English when chosen) and their codes never change with the
+language; ``signing`` itself stays free of Django: it only marks its messages."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
 
 from hotline.exchange import signing
 from hotline.exchange.models import InboundMessage, InboundTicket
+from hotline.exchange.services import Replayed
 from hotline.tickets.models import Ticket
 
 from .conftest import NATIONAL_SECRET, SECRET, SUB_SECRET, partner_ticket
@@ -189,3 +196,130 @@ def test_the_signature_helpers_agree_with_the_documented_recipe():
     assert signing.signature("k", timestamp="1700000000", message_id="m-1", body=body) == (
         "sha256=" + expected
     )
+
+
+# -- the partner API's refusals speak the caller's language (the codes never change) -----------
+
+
+def speaking(client: Client, language: str) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def text(msgid: str, params: dict | None, prefix: str = "") -> str:
+    return prefix + (msgid % params if params else msgid)
+
+
+SIGNATURE_REFUSALS = [
+    (
+        lambda h: h.update(HTTP_X_HOTLINE_SIGNATURE="sha256=" + "0" * 64),
+        "bad_signature",
+        "签名校验失败",
+        None,
+    ),
+    (
+        lambda h: h.update(HTTP_X_HOTLINE_PARTNER="nobody"),
+        "unknown_partner",
+        "未知的交换平台",
+        None,
+    ),
+    (
+        lambda h: h.pop("HTTP_X_HOTLINE_SIGNATURE"),
+        "missing_signature",
+        "缺少签名请求头：%(headers)s",
+        {"headers": "X-Hotline-Signature"},
+    ),
+    (
+        lambda h: h.update(HTTP_X_HOTLINE_MESSAGE_ID="x" * 101),
+        "invalid_signature_headers",
+        "请求头过长",
+        None,
+    ),
+    (
+        lambda h: h.update(HTTP_X_HOTLINE_TIMESTAMP="yesterday"),
+        "invalid_signature_headers",
+        "%(header)s 须为 Unix 时间（秒）",
+        {"header": "X-Hotline-Timestamp"},
+    ),
+    (
+        lambda h: h.update(HTTP_X_HOTLINE_TIMESTAMP=str(int(time.time()) - 301)),
+        "stale_timestamp",
+        "%(header)s 超出允许的时间窗口（±%(window)s 秒），请重新签名",
+        {"header": "X-Hotline-Timestamp", "window": 300},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "code", "msgid", "params"),
+    SIGNATURE_REFUSALS,
+    ids=[r[2] for r in SIGNATURE_REFUSALS],
+)
+def test_a_refused_signature_is_explained_in_the_callers_language(
+    province, as_partner, english, tamper, code, msgid, params
+):
+    english(msgid)
+    partner = as_partner("province", SECRET)
+    for language, prefix in (("zh-hans", ""), ("en", "[en] ")):
+        speaking(partner.client, language)
+        response = partner.post("/tickets", partner_ticket("HN-1"), tamper=tamper)
+        assert response.status_code == 401
+        assert response.json()["error"] == {"code": code, "message": text(msgid, params, prefix)}
+
+
+def test_the_signature_check_alone_says_it_in_chinese_without_django():
+    # the reference receiver runs without Django: the marked message is the Chinese text
+    with pytest.raises(signing.SignatureError) as caught:
+        signing.read_headers({"X-Hotline-Partner": "p"}, require_message_id=True)
+    error = caught.value
+    assert error.code == "missing_signature"
+    assert (
+        error.message
+        == str(error)
+        == ("缺少签名请求头：X-Hotline-Timestamp, X-Hotline-Signature, X-Hotline-Message-Id")
+    )
+    assert error.template % error.params == error.message
+    source = Path(signing.__file__).read_text(encoding="utf-8")
+    assert "import django" not in source and "from django" not in source
+
+
+def test_a_replayed_message_is_explained_in_the_callers_language(province, as_partner, english):
+    msgid = "该消息编号已处理过（重放）；如需重试请使用新的消息编号"
+    english(msgid)
+    partner = as_partner("province", SECRET)
+    assert partner.post("/tickets", partner_ticket("HN-4"), message_id="m-1").status_code == 201
+    for language, prefix in (("zh-hans", ""), ("en", "[en] ")):
+        speaking(partner.client, language)
+        response = partner.post("/tickets", partner_ticket("HN-4"), message_id="m-1")
+        assert response.status_code == 409
+        assert response.json()["error"] == {"code": "replayed_message", "message": prefix + msgid}
+    with translation.override("en"):
+        assert Replayed().message == f"[en] {msgid}"
+
+
+def test_a_blank_partner_id_is_named_by_its_label(province, as_partner, english):
+    msgid = "%(field)s不能为空"
+    english(msgid, "对方工单编号")
+    partner = as_partner("province", SECRET)
+    for language, expected in (
+        ("zh-hans", "对方工单编号不能为空"),
+        ("en", "[en] [en] 对方工单编号不能为空"),
+    ):
+        speaking(partner.client, language)
+        response = partner.post("/tickets", partner_ticket("   "))
+        assert response.status_code == 422
+        assert response.json()["error"] == {"code": "missing_field", "message": expected}
+        assert "external_id" not in expected
+
+
+def test_a_result_for_a_ticket_not_dispatched_to_the_sub_center(subcenter, as_partner, english):
+    msgid = "该工单当前没有派给本分中心的待办派单"
+    english(msgid)
+    client = as_partner("sub-12315", SUB_SECRET)
+    assert client.post("/tickets", partner_ticket("12315-1")).status_code == 201
+    for language, prefix in (("zh-hans", ""), ("en", "[en] ")):
+        speaking(client.client, language)
+        response = client.post("/tickets/12315-1/result", {"content": "已查处"})
+        assert response.status_code == 409
+        error = response.json()["error"]
+        assert error == {"code": "not_assigned_to_partner", "message": prefix + msgid}

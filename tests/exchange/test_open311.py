@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 (API.md): discovery, services from the category tree, service
 definitions, POST requests with an API key creating tickets, GET requests with the spec's
-filters, both formats, the spec's error format; never citizen data in a GET.
+filters, both formats, the spec's error format in the request's language (cookie or
+Accept-Language; the HTTP codes never change); never citizen data in a GET.
 
 The request format is checked in-process here; ``test_open311_client.py`` drives a live
 server with the ``georeport`` client from PyPI."""
@@ -10,6 +11,8 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from hotline.exchange.models import Open311Request
 from hotline.tickets.models import Ticket
@@ -203,3 +206,112 @@ def test_json_bodies_and_other_methods(open311):
     assert response.status_code == 200, response.content
     assert open311.delete(f"{BASE}/requests.json").status_code == 405
     assert open311.get(f"{BASE}/nothing.json").status_code == 404
+
+
+# -- errors and notices in the request's language (the HTTP codes never change) ----------------
+
+
+def speaking(client: Client, language: str) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def text(msgid: str, params: dict | None, prefix: str = "") -> str:
+    return prefix + (msgid % params if params else msgid)
+
+
+OPEN311_REFUSALS = [
+    ("post", "requests.json", open311_params(api_key="wrong"), 403, "api_key 缺失或无效", None),
+    (
+        "post",
+        "requests.json",
+        open311_params(service_code="no.such.service"),
+        404,
+        "service_code %(value)s 不存在",
+        {"value": "no.such.service"},
+    ),
+    ("post", "requests.json", open311_params(description=None), 400, "缺少 description", None),
+    (
+        "post",
+        "requests.json",
+        open311_params(lat="north", long="114"),
+        400,
+        "%(name)s 必须是数字",
+        {"name": "lat"},
+    ),
+    (
+        "get",
+        "requests.json",
+        {"start_date": "2026-09-01"},
+        400,
+        "%(name)s 必须是带时区的 W3C 日期时间",
+        {"name": "start_date"},
+    ),
+    (
+        "get",
+        "requests.json",
+        {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-09-01T00:00:00+08:00"},
+        400,
+        "start_date 与 end_date 相隔不能超过 %(days)s 天",
+        {"days": 90},
+    ),
+    (
+        "get",
+        "requests/ZMD2099010100001.json",
+        {},
+        404,
+        "service_request_id %(value)s 不存在",
+        {"value": "ZMD2099010100001"},
+    ),
+    ("get", "nowhere.json", {}, 404, "没有这个 Open311 资源", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "status", "msgid", "values"),
+    OPEN311_REFUSALS,
+    ids=[f"{r[0]}-{r[3]}-{r[4][:12]}" for r in OPEN311_REFUSALS],
+)
+def test_an_open311_error_keeps_its_code_and_speaks_the_requests_language(
+    open311, english, method, path, params, status, msgid, values
+):
+    english(msgid)
+    for language, prefix in (("zh-hans", ""), ("en", "[en] ")):
+        response = getattr(speaking(open311, language), method)(f"{BASE}/{path}", params)
+        assert response.status_code == status
+        assert response.json() == [{"code": status, "description": text(msgid, values, prefix)}]
+
+
+def test_open311_texts_for_people_follow_the_language(open311, english):
+    notice = "已受理，工单编号 %(number)s；热线中心将在办理后回访。"
+    english(notice, "诉求类型 (appeal type)", "驻马店市12345政务服务便民热线中心（电话 12345）")
+    created = speaking(open311, "en").post(f"{BASE}/requests.json", open311_params()).json()[0]
+    number = created["service_request_id"]
+    assert created["service_notice"] == "[en] " + notice % {"number": number}
+    definition = open311.get(f"{BASE}/services/{LIGHTS}.json").json()
+    assert definition["attributes"][0]["description"] == "[en] 诉求类型 (appeal type)"
+    discovery = open311.get(f"{BASE}/discovery.json").json()
+    assert discovery["contact"] == "[en] 驻马店市12345政务服务便民热线中心（电话 12345）"
+    chinese = speaking(open311, "zh-hans").get(f"{BASE}/discovery.json").json()
+    assert chinese["contact"] == "驻马店市12345政务服务便民热线中心（电话 12345）"
+
+
+def test_an_open311_client_without_a_cookie_is_answered_in_its_accept_language(open311, english):
+    # given a client program that sends no language cookie, only Accept-Language
+    msgid = "没有这个 Open311 资源"
+    english(msgid)
+    asked = {
+        "en-US,en;q=0.9": "[en] " + msgid,
+        "zh-CN,zh;q=0.9": msgid,
+        "": msgid,  # nothing asked: Chinese, like the rest of the platform
+    }
+    for header, expected in asked.items():
+        extra = {"HTTP_ACCEPT_LANGUAGE": header} if header else {}
+        response = open311.get(f"{BASE}/nowhere.json", **extra)
+        # then its errors come in that language
+        assert response.json() == [{"code": 404, "description": expected}]
+    english("service_request_id %(value)s 不存在")
+    unknown = open311.get(
+        f"{BASE}/requests/ZMD2099010100001.json", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )
+    assert unknown.json()[0]["description"].startswith("[en] service_request_id")

@@ -21,7 +21,7 @@ LIGHTS = "public-services.municipal.street-lights"
 
 def _seed_demo() -> None:
     from hotline.calendar.services import calendar_seed_official
-    from hotline.orgs.demo import seed_organisations, seed_users
+    from hotline.demo.orgs import seed_organisations, seed_users
 
     calendar_seed_official()
     seed_users(seed_organisations())

@@ -110,25 +110,35 @@ def test_suggest_returns_top_five_with_use_this_answer(client, make_entry, users
     assert empty.status_code == 200 and empty.content.strip() == b""
 
 
-def test_usage_is_recorded_once_per_ticket_and_counted(api, make_entry, business_now):
+def test_usage_is_recorded_once_per_ticket_and_counted(
+    api, make_entry, business_now, users, demo_orgs
+):
+    from .test_security_public import make_ticket  # usage needs a ticket in scope (issue 19)
+
     first = make_entry(title="居住证怎么办")
     second = make_entry(title="居住证签注")
-    body = {"ticket_number": "ZMD20260310-0001", "entry_ids": [first.pk, second.pk]}
+    one, two = make_ticket(users, demo_orgs), make_ticket(users, demo_orgs, content="居住证签注")
+    body = {"ticket_number": one.number, "entry_ids": [first.pk, second.pk]}
     assert api.post("/usage", body).json() == {"recorded": 2}
     assert api.post("/usage", body).json() == {"recorded": 0}
-    api.post("/usage", {"ticket_number": "ZMD20260310-0002", "entry_ids": [first.pk]})
+    api.post("/usage", {"ticket_number": two.number, "entry_ids": [first.pk]})
     assert KnowledgeUsage.objects.count() == 3
     stats = api.get("/usage/stats", as_user="supervisor").json()
     assert stats["items"][0]["entry"] == first.pk and stats["items"][0]["uses"] == 2
     assert api.get(f"/entries/{first.pk}").json()["usage_count"] == 2
-    unknown = api.post("/usage", {"ticket_number": "T1", "entry_ids": [999999]})
+    unknown = api.post("/usage", {"ticket_number": one.number, "entry_ids": [999999]})
     assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_entry"
     assert api.post("/usage", body, as_user="org.medins").status_code == 403
 
 
-def test_record_usage_service_signature(make_entry, users):
+def test_record_usage_service_signature(make_entry, users, demo_orgs):
+    from .test_security_public import make_ticket
+
     entry = make_entry()
     created = services.knowledge_record_usage(
-        entry_ids=[entry.pk], ticket_number="T-1", actor=users["agent"], now=NOW
+        entry_ids=[entry.pk],
+        ticket_number=make_ticket(users, demo_orgs).number,
+        actor=users["agent"],
+        now=NOW,
     )
     assert created == 1

@@ -149,7 +149,7 @@ def test_command_export_and_import_with_publish(make_entry, tmp_path):
 
 
 def test_demo_knowledge_base_is_rich_and_idempotent(db, api, business_now):
-    from hotline.knowledge import demo
+    from hotline.demo import knowledge as demo
 
     created = demo.seed(days=0, per_day=0, seed=1, stdout=io.StringIO())
     assert created >= 200

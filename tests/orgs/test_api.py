@@ -1,8 +1,10 @@
-"""Organisation reference data over HTTP (API.md): unknown codes are 404 / 422."""
+"""Organisation reference data over HTTP (API.md): unknown codes are 404 / 422, with the message
+in the caller's language (gettext) and the same code in every language."""
 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,39 @@ def test_known_org_code_and_parent_filter_answer_the_tree(client):
     assert "驿城区" in county["name"]
     assert {"411702-01", "411702-02"} <= {o["code"] for o in children}
     assert {o["parent"] for o in children} == {"411702"}
+
+
+# -- the refusals speak the caller's language; the codes stay the same -------------------------
+
+
+REFUSALS = [
+    ("/api/v1/orgs/nope", {}, 404, "unknown_org", "未知的组织代码：%(code)s", {"code": "nope"}),
+    (
+        "/api/v1/orgs",
+        {"parent": "nope"},
+        422,
+        "unknown_org",
+        "未知的组织代码：%(code)s",
+        {"code": "nope"},
+    ),
+    (
+        "/api/v1/orgs",
+        {"kind": "planet"},
+        422,
+        "unknown_kind",
+        "未知的组织类型：%(kind)s",
+        {"kind": "planet"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "query", "status", "code", "msgid", "params"), REFUSALS)
+def test_an_unknown_org_or_kind_is_refused_in_the_callers_language(
+    client, english, path, query, status, code, msgid, params
+):
+    english(msgid)
+    for language, prefix in (("zh-hans", ""), ("en", "[en] ")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = client.get(path, query)
+        assert response.status_code == status
+        assert response.json()["error"] == {"code": code, "message": prefix + msgid % params}

@@ -109,11 +109,11 @@ def _fresh_ticket_index():
 @pytest.fixture(autouse=True)
 def _fresh_routing_caches():
     """Catalogue, precedents and the count model are cached per process; tests roll back."""
-    from hotline.routing import services
+    from hotline.routing import suggestions
 
-    services.clear_caches()
+    suggestions.clear_caches()
     yield
-    services.clear_caches()
+    suggestions.clear_caches()
 
 
 LABEL_TO_CATEGORY = {

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from hotline.cli import main
-from hotline.routing.training import model_versions, training_rows_from_tickets
+from hotline.routing.training import model_versions
 
 from .conftest import write_csv
 
@@ -89,17 +89,6 @@ def test_suggest_without_a_model_says_so(settings, tmp_path, capsys):
     settings.DATA_DIR = tmp_path / "empty"
     code, _, err = run_cli(capsys, "suggest", "路灯坏了")
     assert_one_line_error(code, err, "no category model yet")
-
-
-def test_train_without_ticket_history_says_so(monkeypatch, settings, tmp_path, capsys):
-    import sys
-
-    settings.DATA_DIR = tmp_path / "data"
-    monkeypatch.setitem(sys.modules, "hotline.tickets.selectors", None)  # import fails
-    with pytest.raises(ValueError, match="no ticket history is available"):
-        list(training_rows_from_tickets())
-    code, _, err = run_cli(capsys, "train")
-    assert_one_line_error(code, err, "no ticket history is available")
 
 
 @pytest.mark.django_db

@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from hotline.routing import gazetteer
-from hotline.routing import services as routing
+from hotline.demo import routing as demo_routing
+from hotline.routing import gazetteer, recording, suggestions
+from hotline.routing import selectors as routing_selectors
 from hotline.routing.models import DispatchRule, Precedent, RoutingSuggestion
 from hotline.tickets import services
 from hotline.tickets.models import Incident, Ticket
@@ -89,7 +91,7 @@ def dispatch(users, ticket, lead, *, coordinated=False, assists=(), now=NOW):
 )
 def test_gazetteer_recognises_county_and_township(demo_orgs, address, content, county, township):
     gazetteer.reset()
-    place = routing.locate(address, content)
+    place = suggestions.locate(address, content)
     assert place.county == county
     assert place.township == township
     assert place.evidence
@@ -97,18 +99,18 @@ def test_gazetteer_recognises_county_and_township(demo_orgs, address, content, c
 
 def test_gazetteer_names_and_stems(demo_orgs):
     gazetteer.reset()
-    place = routing.locate("上蔡县蔡都街道", "")
+    place = suggestions.locate("上蔡县蔡都街道", "")
     assert place.evidence == ["上蔡县", "蔡都街道"]
     assert place.township_name == "蔡都街道办事处" and place.county_name == "上蔡县"
     # 人民路 is a road in several counties: no evidence for any of them
-    assert routing.locate("人民路", "").county == ""
+    assert suggestions.locate("人民路", "").county == ""
 
 
 def test_gazetteer_knows_nothing_about_other_places(demo_orgs):
-    place = routing.locate("北京市朝阳区", "天安门广场")
+    place = suggestions.locate("北京市朝阳区", "天安门广场")
     assert place.county == "" and place.confidence == 0.0
     # the agent's choice is kept when nothing is recognised
-    assert routing.locate("某小区", "", county="411723").county == "411723"
+    assert suggestions.locate("某小区", "", county="411723").county == "411723"
 
 
 def test_gazetteer_scan_is_fast(demo_orgs):
@@ -142,15 +144,15 @@ def test_catalogue_precedence_and_reasons(categories, orgs):
     )
 
     # 上蔡: the county's own lines first (priority order), then everywhere, then the parent
-    got = routing.catalogue_matches(LIGHTS, "411722", "411722-01")
+    got = suggestions.catalogue_matches(LIGHTS, "411722", "411722-01")
     assert [code for code, _r, _rule in got] == ["411722-01", "411722-12", "411722", "urban"]
     assert "派单目录规则" in got[0][1] and "上蔡县" in got[0][1]
     assert "全市" in got[2][1]
     # 驿城区: the city-wide exact line (territorial → the county body), then the parent line
-    got = routing.catalogue_matches(LIGHTS, "411702", "")
+    got = suggestions.catalogue_matches(LIGHTS, "411702", "")
     assert [code for code, _r, _rule in got] == ["411702", "urban"]
     # unit suggestions carry the reason and resolve names
-    units = routing.suggest_units(LIGHT_TEXT, category=LIGHTS, county="411702")
+    units = suggestions.suggest_units(LIGHT_TEXT, category=LIGHTS, county="411702", now=NOW)
     assert units[0].code == "411702" and units[0].name
     assert any("派单目录规则" in r for r in units[0].reasons)
 
@@ -178,18 +180,18 @@ def test_catalogue_admin_is_in_chinese_and_validates(categories, users, orgs):
         },
     )
     assert good.status_code == 302
-    assert routing.catalogue_matches(LIGHTS, "411722", "411722-01")[0][0] == "411722-01"
+    assert suggestions.catalogue_matches(LIGHTS, "411722", "411722-01")[0][0] == "411722-01"
     for page in ("dispatchrule", "precedent", "routingsuggestion"):
         assert client.get(f"/admin/routing/{page}/").status_code == 200
 
 
 def test_demo_catalogue_seed(categories, demo_orgs, data_dir):
-    result = routing.seed_demo()
+    result = demo_routing.seed()
     assert result["catalogue"] > 40
     assert result["model"] is None  # no closed tickets in the test database: nothing to train
     rule = DispatchRule.objects.filter(category__code=LIGHTS).order_by("priority").first()
     assert rule.unit.code == "urban"
-    assert routing.seed_demo()["catalogue"] == 0  # idempotent
+    assert demo_routing.seed()["catalogue"] == 0  # idempotent
 
 
 # -- precedents (Art 14(3)) and the suggestion record -----------------------------------------
@@ -208,12 +210,12 @@ def test_coordinated_dispatch_becomes_a_precedent_for_similar_later_tickets(user
         phone="13900139000",
         now=NOW + timedelta(days=3),
     )
-    units = routing.suggest_units(later.content, county="411702")
+    units = suggestions.suggest_units(later.content, county="411702", now=NOW)
     assert units[0].code == "411702-08"
     assert units[0].reasons[0].startswith(f"先例：工单 {first.number}")
     assert "precedent" in units[0].sources
     # an unrelated ticket gets no precedent
-    other = routing.suggest_units("幼儿园收费太高还乱收费", county="411702")
+    other = suggestions.suggest_units("幼儿园收费太高还乱收费", county="411702", now=NOW)
     assert all("precedent" not in u.sources for u in other)
     # a plain dispatch is no precedent
     dispatch(users, later, orgs["urban"], now=NOW + timedelta(days=3))
@@ -222,7 +224,7 @@ def test_coordinated_dispatch_becomes_a_precedent_for_similar_later_tickets(user
 
 def test_suggestion_and_decision_are_recorded(users, orgs, categories, model):
     text = "西平县解放大道附近公交车经常不按站点停靠，公交线路调整后出行不便，已经5天了。"
-    top = routing.suggest_categories(text).items
+    top = suggestions.suggest_categories(text).items
     assert len(top) == 3 and top[0]["code"] == "public-services.transit.bus"
     assert 0 < top[0]["confidence"] <= 1 and top[0]["name"] == "公交"
 
@@ -254,7 +256,7 @@ def test_the_record_is_part_of_the_dispatch_transaction(users, orgs, categories)
 
 
 def test_no_model_means_no_category_suggestion_and_no_record(users, orgs, data_dir):
-    guess = routing.suggest_categories(LIGHT_TEXT)
+    guess = suggestions.suggest_categories(LIGHT_TEXT)
     assert guess.items == [] and "尚未训练" in guess.message
     ticket = intake(users, orgs)
     assert not RoutingSuggestion.objects.filter(ticket=ticket, kind="category").exists()
@@ -278,15 +280,15 @@ def test_repeat_detection_uses_the_engine(users, orgs, db):
     # another caller, same matter: no repeat, but a 并单 proposal
     other = intake(users, orgs, phone="13700137000", now=NOW + timedelta(days=2, hours=1))
     assert other.repeat_of_id is None
-    similar = routing.similar_open_tickets(
+    similar = routing_selectors.similar_open_tickets(
         LIGHT_TEXT, county="411702", now=NOW + timedelta(days=2, hours=2)
     )
     numbers = [d["number"] for d in similar]
     assert first.number in numbers and other.number in numbers
     # outside the window or another county: nothing
-    assert not routing.similar_open_tickets(LIGHT_TEXT, county="411722", now=NOW)
+    assert not routing_selectors.similar_open_tickets(LIGHT_TEXT, county="411722", now=NOW)
     later = NOW + timedelta(days=60)
-    assert not routing.similar_open_tickets(LIGHT_TEXT, county="411702", now=later)
+    assert not routing_selectors.similar_open_tickets(LIGHT_TEXT, county="411702", now=later)
 
 
 def test_repeat_window_and_threshold_are_the_policy_values(users, orgs, db):
@@ -310,12 +312,12 @@ def test_duplicate_query_is_fast(users, orgs, db):
 
     for i in range(30):
         intake(users, orgs, content=f"{LIGHT_TEXT}第{i}次", phone=f"1380000{i:04d}")
-    routing.similar_open_tickets(LIGHT_TEXT, county="411702", now=NOW)  # builds the index
+    routing_selectors.similar_open_tickets(LIGHT_TEXT, county="411702", now=NOW)  # builds the index
     start = time.perf_counter()
     for _ in range(20):
-        found = routing.similar_open_tickets(LIGHT_TEXT, county="411702", now=NOW)
+        found = routing_selectors.similar_open_tickets(LIGHT_TEXT, county="411702", now=NOW)
     assert (time.perf_counter() - start) / 20 < 0.05  # ≤ 20 ms target, slack for a busy CI box
-    assert len(found) == routing.DUPLICATE_LIMIT
+    assert len(found) == routing_selectors.DUPLICATE_LIMIT
 
 
 # -- API ---------------------------------------------------------------------------------------
@@ -465,7 +467,7 @@ def sim_now(settings):
 
 
 def test_json_serialisable_suggestion(users, orgs, db):
-    data = routing.suggest(text=LIGHT_TEXT, address="雪松路", now=NOW)
+    data = routing_selectors.suggest(text=LIGHT_TEXT, address="雪松路", now=NOW)
     json.dumps(data, ensure_ascii=False)
 
 
@@ -474,20 +476,20 @@ def test_the_count_model_learns_from_past_dispatches(users, orgs, categories):
     for i in range(6):
         t = intake(users, orgs, category=lights, phone=f"1390000{i:04d}", content=f"路灯坏了{i}")
         dispatch(users, t, orgs["urban"] if i < 5 else orgs["411702"])
-    routing.clear_caches()
-    shares, n = routing.history_model(LIGHTS, "411702")
+    suggestions.clear_caches()
+    shares, n = suggestions.history_model(LIGHTS, "411702")
     assert n == 6 and shares[0][0] == "urban" and shares[0][1] == pytest.approx(5 / 6)
-    units = routing.suggest_units("路灯不亮", category=LIGHTS, county="411702", now=NOW)
+    units = suggestions.suggest_units("路灯不亮", category=LIGHTS, county="411702", now=NOW)
     assert units[0].code == "urban" and units[0].sources == ["neighbours", "model"]
     # the text model (the six tickets about 路灯) and the count model agree
     assert units[0].reasons[0].startswith("模型 0.83（相似历史工单 6 件，如 工单 ZMD")
     assert units[0].reasons[1] == "模型 0.83（同类历史派单 6 件）"
     # few dispatches in this county: the whole city's counts
-    assert routing.history_model(LIGHTS, "411722")[1] == 6
+    assert suggestions.history_model(LIGHTS, "411722")[1] == 6
 
 
 def test_demo_hook_trains_a_model_from_closed_tickets(users, orgs, categories, data_dir):
-    from hotline.routing import demo
+    from hotline.demo import routing as demo
 
     texts, labels = make_dataset(6, seed=3)
     for i, (text, label) in enumerate(zip(texts, labels, strict=True)):
@@ -504,7 +506,7 @@ def test_demo_hook_trains_a_model_from_closed_tickets(users, orgs, categories, d
     result = demo.seed(days=1, per_day=1, seed=1, stdout=out)
     assert result["model"] == "category-v0001"
     assert "category model category-v0001" in out.getvalue()
-    assert routing.suggest_categories(texts[0]).items
+    assert suggestions.suggest_categories(texts[0]).items
     assert demo.seed(stdout=None)["model"] is None  # a model exists: not retrained
 
 
@@ -514,18 +516,18 @@ def test_the_hooks_query_budget(users, orgs, categories, model, django_assert_ma
     DispatchRule.objects.create(category=categories[LIGHTS], unit=orgs["urban"])
     ticket = intake(users, orgs, category=categories[LIGHTS])
     agent, dispatcher = users("agent"), users("dispatcher")
-    routing.suggest_units(LIGHT_TEXT, category=LIGHTS, county="411702", now=NOW)  # warm caches
-    routing.suggest_categories(LIGHT_TEXT)
-    routing.locate("雪松路", LIGHT_TEXT)
+    suggestions.suggest_units(LIGHT_TEXT, category=LIGHTS, county="411702", now=NOW)  # warm caches
+    suggestions.suggest_categories(LIGHT_TEXT)
+    suggestions.locate("雪松路", LIGHT_TEXT)
     with django_assert_max_num_queries(1):
-        assert routing.record_intake(ticket=ticket, actor=agent, now=NOW) is not None
+        assert recording.record_intake(ticket=ticket, actor=agent, now=NOW) is not None
     with django_assert_max_num_queries(1):
-        rec = routing.record_dispatch(
+        rec = recording.record_dispatch(
             ticket=ticket, lead=orgs["urban"], coordinated=False, actor=dispatcher, now=NOW
         )
     assert rec.accepted
     with django_assert_max_num_queries(3):
-        routing.record_dispatch(
+        recording.record_dispatch(
             ticket=ticket, lead=orgs["urban"], coordinated=True, actor=dispatcher, now=NOW
         )
     assert Precedent.objects.filter(ticket=ticket).exists()
@@ -537,7 +539,7 @@ def test_a_damaged_model_degrades_gracefully(users, orgs, model, data_dir):
     path = current_model_path(models_dir(data_dir))
     damaged = path.with_name("category-v0002.model")
     damaged.write_bytes(path.read_bytes()[:-100])
-    guess = routing.suggest_categories(LIGHT_TEXT)
+    guess = suggestions.suggest_categories(LIGHT_TEXT)
     assert guess.items == [] and guess.message == "分类模型无法加载，暂无分类推荐"
     ticket = intake(users, orgs)  # the intake still works
     assert ticket.pk
@@ -554,3 +556,22 @@ def test_acceptance_for_analytics(users, orgs, categories):
         dispatch(users, t, orgs[lead])
     got = acceptance(kind="unit", since=NOW - timedelta(days=1))
     assert got == {"shown": 3, "accepted": 2, "first": 1, "rate": 0.6667, "first_rate": 0.3333}
+
+
+# -- the suggest endpoint refuses an empty text in the caller's language -----------------------
+
+
+def test_an_empty_text_is_refused_naming_the_appeal_content(demo_orgs, english):
+    from hotline.orgs.models import User
+
+    english("%(field)s不能为空", "诉求内容")
+    client = Client()
+    client.force_login(User.objects.get(username="agent"))
+    for language, message in (
+        ("zh-hans", "诉求内容不能为空"),
+        ("en", "[en] [en] 诉求内容不能为空"),
+    ):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = client.get("/api/v1/routing/suggest", {"text": "   "})
+        assert response.status_code == 422, response.content
+        assert response.json()["error"] == {"code": "missing_field", "message": message}

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from hotline.core.policy import policy_set
-from hotline.routing import services as routing
+from hotline.routing import retraining, suggestions
 from hotline.routing import timers as routing_timers
 from hotline.routing.models import RetrainingRun, RoutingSuggestion
 from hotline.routing.training import current_model_path, model_versions, models_dir
@@ -103,26 +103,26 @@ def _history(users, orgs, n_lights=4, n_garbage=3):
         dispatch(users, t, orgs["urban"])
     for t in garbage:
         dispatch(users, t, orgs["411702"])
-    routing.clear_caches()
+    suggestions.clear_caches()
     return lights, garbage
 
 
 def test_similar_past_dispatches_suggest_their_unit_with_a_reason(users, orgs, db):
     lights, _garbage = _history(users, orgs)
-    units = routing.suggest_units("解放路路灯不亮，晚上很黑", county="411702", now=NOW)
+    units = suggestions.suggest_units("解放路路灯不亮，晚上很黑", county="411702", now=NOW)
     assert units[0].code == "urban" and units[0].sources == ["neighbours"]
     reason = units[0].reasons[0]
     assert reason.startswith("模型 1.00（相似历史工单 4 件，如 工单 ZMD")
     assert any(t.number in reason for t in lights)
-    votes, n = routing.neighbour_model(GARBAGE, county="411702", now=NOW)
+    votes, n = suggestions.neighbour_model(GARBAGE, county="411702", now=NOW)
     assert n == 3 and votes[0].code == "411702"
 
 
 def test_a_returned_dispatch_does_not_teach(users, orgs, db):
     lights, _garbage = _history(users, orgs, n_lights=3, n_garbage=0)
     Assignment.objects.filter(ticket__in=lights, org=orgs["urban"]).update(status="returned")
-    routing.clear_caches()
-    assert routing.neighbour_model("解放路路灯不亮，晚上很黑", now=NOW) == ([], 0)
+    suggestions.clear_caches()
+    assert suggestions.neighbour_model("解放路路灯不亮，晚上很黑", now=NOW) == ([], 0)
 
 
 def test_the_dispatch_record_keeps_the_sources(users, orgs, db):
@@ -140,7 +140,7 @@ def test_the_model_joins_the_other_sources_without_duplicates(users, orgs, categ
     lights = "public-services.municipal.street-lights"
     DispatchRule.objects.create(category=categories[lights], unit=orgs["urban"])
     _history(users, orgs)
-    units = routing.suggest_units(
+    units = suggestions.suggest_units(
         "解放路路灯不亮，晚上很黑", category=lights, county="411702", now=NOW
     )
     assert [u.code for u in units].count("urban") == 1
@@ -168,15 +168,15 @@ def _age(path, days: float) -> None:
 
 @pytest.fixture
 def fresh_check():
-    routing._retrain_checked["at"] = -1e18
+    retraining._retrain_checked["at"] = -1e18
     yield
-    routing._retrain_checked["at"] = -1e18
+    retraining._retrain_checked["at"] = -1e18
 
 
 def test_not_due_without_a_model_or_before_the_interval(
     users, orgs, categories, data_dir, fresh_check
 ):
-    assert routing.retraining_due() == (False, {"reason": "no_model"})
+    assert retraining.retraining_due() == (False, {"reason": "no_model"})
     assert routing_timers.retrain_when_due(now=NOW) == 0
 
 
@@ -184,29 +184,29 @@ def test_due_after_the_interval_with_enough_new_closed_tickets(
     users, orgs, categories, model, data_dir, fresh_check
 ):
     path = current_model_path(models_dir(data_dir))
-    assert routing.retraining_due()[1]["reason"] == "interval"  # just written
+    assert retraining.retraining_due()[1]["reason"] == "interval"  # just written
     _age(path, 8)
     n = _closed_history(users, orgs)
     policy_set(key="routing_retrain_min_new_tickets", value=n + 1)
-    due, detail = routing.retraining_due(force_check=True)
+    due, detail = retraining.retraining_due(force_check=True)
     assert not due and detail["reason"] == "too_few_new" and detail["new"] == n
     policy_set(key="routing_retrain_min_new_tickets", value=n)
-    assert routing.retraining_due(force_check=True)[0]
+    assert retraining.retraining_due(force_check=True)[0]
     policy_set(key="routing_retrain_interval_days", value=0)
-    assert routing.retraining_due(force_check=True) == (False, {"reason": "disabled"})
+    assert retraining.retraining_due(force_check=True) == (False, {"reason": "disabled"})
 
 
 def test_retraining_installs_a_model_that_is_not_worse(users, orgs, categories, model, data_dir):
     _closed_history(users, orgs)
-    run = routing.retrain_category_model(trigger="test", force=True)
+    run = retraining.retrain_category_model(trigger="test", force=True)
     assert run.status == "installed" and run.version == "category-v0002"
     assert run.n_samples == 24 and run.macro_f1 is not None and run.seconds is not None
     assert [p.name for _n, p in model_versions(models_dir(data_dir))][-1] == "category-v0002.model"
     assert not any(p.name.startswith(".retrain") for p in models_dir(data_dir).iterdir())
     # serving picks it up, under its own name
-    assert routing.suggest_categories(LIGHT_TEXT).model_version == "category-v0002"
+    assert suggestions.suggest_categories(LIGHT_TEXT).model_version == "category-v0002"
     # the interval starts again
-    assert routing.retraining_due(force_check=True)[0] is False
+    assert retraining.retraining_due(force_check=True)[0] is False
 
 
 def test_a_worse_model_is_kept_out_and_the_reason_recorded(
@@ -226,16 +226,16 @@ def test_a_worse_model_is_kept_out_and_the_reason_recorded(
         clf, path, metrics = real(*args, **kwargs)
         return clf, path, {**metrics, "macro_f1": worse[0]}
 
-    monkeypatch.setattr(training, "train_new_version", scored)
+    monkeypatch.setattr(retraining, "train_new_version", scored)
     worse = [0.85]
     policy_set(key="routing_retrain_tolerance", value=0.02)
-    run = routing.retrain_category_model(trigger="test", force=True)
+    run = retraining.retrain_category_model(trigger="test", force=True)
     assert run.status == "kept" and run.version == "" and run.previous_macro_f1 == 0.9
     assert run.macro_f1 == 0.85 and "保留原模型" in run.reason and "0.8500" in run.reason
     assert [p.name for _n, p in model_versions(directory)] == ["category-v0001.model"]
     # within the tolerance: installed
     worse[0] = 0.885
-    assert routing.retrain_category_model(trigger="test", force=True).status == "installed"
+    assert retraining.retrain_category_model(trigger="test", force=True).status == "installed"
     assert [p.name for _n, p in model_versions(directory)][-1] == "category-v0002.model"
 
 
@@ -243,7 +243,7 @@ def test_two_workers_train_once(users, orgs, categories, model, data_dir):
     from hotline.core.clock import real_now
 
     RetrainingRun.objects.create(status="running", trigger="other", started_at=real_now())
-    assert routing.retrain_category_model(trigger="test", force=True) is None
+    assert retraining.retrain_category_model(trigger="test", force=True) is None
     assert len(model_versions(models_dir(data_dir))) == 1
 
 
@@ -254,21 +254,21 @@ def test_an_abandoned_run_does_not_block_forever(users, orgs, categories, model,
         status="running", trigger="other", started_at=real_now() - timedelta(hours=7)
     )
     _closed_history(users, orgs, n_per_class=3)
-    run = routing.retrain_category_model(trigger="test", force=True)
+    run = retraining.retrain_category_model(trigger="test", force=True)
     assert run is not None and run.status == "installed"
     stale.refresh_from_db()
     assert stale.status == "failed" and "abandoned" in stale.reason
 
 
 def test_a_failure_is_recorded_and_keeps_the_model(users, orgs, categories, model, data_dir):
-    run = routing.retrain_category_model(trigger="test", force=True)  # no closed tickets
+    run = retraining.retrain_category_model(trigger="test", force=True)  # no closed tickets
     assert run.status == "failed" and run.reason
     assert len(model_versions(models_dir(data_dir))) == 1
 
 
 def test_the_timer_only_launches_when_due(monkeypatch, settings, fresh_check):
     launched = []
-    monkeypatch.setattr(routing, "retraining_due", lambda **kw: (True, {}))
+    monkeypatch.setattr(retraining, "retraining_due", lambda **kw: (True, {}))
     monkeypatch.setattr(routing_timers, "launch", lambda: launched.append(1) or True)
     assert routing_timers.retrain_when_due(now=NOW) == 1 and launched == [1]
 
@@ -286,7 +286,9 @@ def test_launch_sends_the_celery_task_with_a_broker(monkeypatch, settings):
 def test_launch_without_a_broker_runs_in_a_thread(monkeypatch, settings):
     done = []
     settings.CELERY_BROKER_URL = ""
-    monkeypatch.setattr(routing, "retrain_category_model", lambda **kw: done.append(kw["trigger"]))
+    monkeypatch.setattr(
+        retraining, "retrain_category_model", lambda **kw: done.append(kw["trigger"])
+    )
     assert routing_timers.launch() is True
     routing_timers._thread.join(5)
     assert done == ["in-process"]
@@ -307,17 +309,15 @@ def test_the_admin_shows_runs_and_model_versions(users, orgs, categories, model,
 def test_sources_agreeing_on_a_unit_outweigh_one_stronger_source(monkeypatch, orgs, db):
     """Evidence adds up (noisy-OR): the catalogue's second unit, which the count model of past
     dispatches names too, ranks above the catalogue's first unit alone."""
-    from hotline.routing import services as routing
-
-    monkeypatch.setattr(routing, "precedent_matches", lambda *a, **k: [])
+    monkeypatch.setattr(suggestions, "precedent_matches", lambda *a, **k: [])
     monkeypatch.setattr(
-        routing,
+        suggestions,
         "catalogue_matches",
         lambda *a, **k: [("urban", "派单目录规则：路灯", None), ("411702", "属地县区", None)],
     )
-    monkeypatch.setattr(routing, "neighbour_model", lambda *a, **k: ([], 0))
-    monkeypatch.setattr(routing, "history_model", lambda *a, **k: ([("411702", 1.0)], 12))
-    units = routing.suggest_units("路灯不亮", category="x", county="411702")
+    monkeypatch.setattr(suggestions, "neighbour_model", lambda *a, **k: ([], 0))
+    monkeypatch.setattr(suggestions, "history_model", lambda *a, **k: ([("411702", 1.0)], 12))
+    units = suggestions.suggest_units("路灯不亮", category="x", county="411702", now=NOW)
     assert [u.code for u in units[:2]] == ["411702", "urban"]
     assert units[0].sources == ["catalogue", "model"]
     assert units[0].score == pytest.approx(1 - (1 - 0.8) * (1 - 0.8))

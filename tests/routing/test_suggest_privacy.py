@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from hotline.routing import services as routing
+from hotline.routing import selectors as routing_selectors
 from hotline.tickets import selectors
 from hotline.tickets import services as tickets
 from hotline.tickets.models import CitizenDataAccess
@@ -84,7 +84,7 @@ def ask(username: str, phone: str) -> dict:
 
 
 def repeat_reads():
-    return CitizenDataAccess.objects.filter(purpose=routing.REPEAT_PURPOSE)
+    return CitizenDataAccess.objects.filter(purpose=routing_selectors.REPEAT_PURPOSE)
 
 
 # -- API ---------------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_confidential_ticket_is_never_a_repeat_for_a_user_who_may_not_see_it(
     assert selectors.tickets_visible_to(unit).filter(pk=secret.pk).exists()
     lookups = selectors.citizen_visible_tickets(unit)
     assert list(lookups.values_list("pk", flat=True)) == [open_one.pk]
-    assert routing.repeat_for(unit, TEXT, phone=PHONE, county="411702", now=NOW) is None
+    assert routing_selectors.repeat_for(unit, TEXT, phone=PHONE, county="411702", now=NOW) is None
     assert not repeat_reads().exists()
     # the agent taking the call may (the center answers a confidential citizen)
     assert ask("agent", PHONE)["repeat"]["number"] == secret.number
@@ -139,13 +139,13 @@ def test_the_phone_costs_an_analyst_no_query(users, earlier):
     counts = []
     for phone in (PHONE, WRONG):
         with CaptureQueriesContext(connection) as queries:
-            routing.repeat_for(analyst, TEXT, phone=phone, county="411702", now=NOW)
+            routing_selectors.repeat_for(analyst, TEXT, phone=phone, county="411702", now=NOW)
         counts.append(len(queries))
     assert counts == [0, 0]
 
 
 def test_suggest_without_a_user_never_looks_the_phone_up(earlier):
-    data = routing.suggest(text=TEXT, county="411702", phone=PHONE, now=NOW)
+    data = routing_selectors.suggest(text=TEXT, county="411702", phone=PHONE, now=NOW)
     assert data["repeat"] is None and not repeat_reads().exists()
 
 

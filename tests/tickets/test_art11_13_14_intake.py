@@ -2,6 +2,7 @@
 
 import pytest
 
+from hotline.tickets.error_codes import TicketErrorCode as Code
 from hotline.tickets.models import Assignment, OutboxMessage, Ticket, TicketEvent
 from tests.tickets.conftest import INTAKE
 from tests.tickets.flow import dispatched, error_code
@@ -26,16 +27,16 @@ def counts():
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"content": ""}, "invalid_input"),
-        ({"content": "   "}, "missing_field"),
-        ({"appeal_type": "gossip"}, "invalid_input"),
-        ({"channel": "visit"}, "invalid_input"),  # Art 12: no walk-ins
-        ({"location": {"county": "999999", "address": "x"}}, "unknown_county"),
-        ({"location": {"county": "housing", "address": "x"}}, "unknown_county"),
-        ({"location": {"county": "411702", "address": ""}}, "invalid_input"),
-        ({"citizen": {"name": "李", "phone": "call me"}}, "invalid_phone"),
-        ({"category": "no-such-category"}, "unknown_category"),
-        ({"occurred_at": "2099-01-01T00:00:00+08:00"}, "invalid_occurred_at"),
+        ({"content": ""}, Code.INVALID_INPUT),
+        ({"content": "   "}, Code.MISSING_FIELD),
+        ({"appeal_type": "gossip"}, Code.INVALID_INPUT),
+        ({"channel": "visit"}, Code.INVALID_INPUT),  # Art 12: no walk-ins
+        ({"location": {"county": "999999", "address": "x"}}, Code.UNKNOWN_COUNTY),
+        ({"location": {"county": "housing", "address": "x"}}, Code.UNKNOWN_COUNTY),
+        ({"location": {"county": "411702", "address": ""}}, Code.INVALID_INPUT),
+        ({"citizen": {"name": "李", "phone": "call me"}}, Code.INVALID_PHONE),
+        ({"category": "no-such-category"}, Code.UNKNOWN_CATEGORY),
+        ({"occurred_at": "2099-01-01T00:00:00+08:00"}, Code.INVALID_OCCURRED_AT),
     ],
 )
 def test_art13_intake_requires_contact_content_time_place(api, sim, change, code):
@@ -61,7 +62,7 @@ def test_art13_only_agents_take_appeals(api, sim):
     sim.set("2026-09-30 09:00")
     response = api("org.411702").post("/tickets", INTAKE)
     assert response.status_code == 403
-    assert error_code(response) == "forbidden"
+    assert error_code(response) == Code.FORBIDDEN
 
 
 def test_art21_partner_external_id_is_idempotent(api, sim):
@@ -93,7 +94,7 @@ def test_art11_4_emergency_records_the_line_it_was_transferred_to(api, intake, s
     missing = api("agent").post(
         f"/tickets/{ticket['number']}/reject", {"reason": "emergency", "explanation": "火情"}
     )
-    assert missing.status_code == 422 and error_code(missing) == "transfer_required"
+    assert missing.status_code == 422 and error_code(missing) == Code.TRANSFER_REQUIRED
     result = api("agent").ok(
         f"/tickets/{ticket['number']}/reject",
         {"reason": "emergency", "explanation": "火情，已转119", "transferred_to": "119"},
@@ -123,7 +124,7 @@ def test_art11_unknown_reason_is_422_and_changes_nothing(api, intake, sim):
     response = api("agent").post(
         f"/tickets/{ticket['number']}/reject", {"reason": "boring", "explanation": "x"}
     )
-    assert response.status_code == 422 and error_code(response) == "unknown_reason"
+    assert response.status_code == 422 and error_code(response) == Code.UNKNOWN_REASON
     assert api("agent").get(f"/tickets/{ticket['number']}").json()["status"] == "new"
 
 
@@ -134,7 +135,7 @@ def test_art14_1_answered_at_once_closes_as_directly_resolved(api, intake, sim):
     assert result["status"] == "closed"
     assert result["close_reason"] == "answered_at_intake"
     again = api("agent").post(f"/tickets/{ticket['number']}/answer", {"answer": "x"})
-    assert again.status_code == 409 and error_code(again) == "invalid_transition"
+    assert again.status_code == 409 and error_code(again) == Code.INVALID_TRANSITION
 
 
 def test_art14_1_three_way_call_needs_the_citizens_consent(api, intake, sim):
@@ -144,7 +145,7 @@ def test_art14_1_three_way_call_needs_the_citizens_consent(api, intake, sim):
     refused = api("agent").post(
         path, {"kind": "three_way_call", "party": "12333", "consent": False}
     )
-    assert refused.status_code == 409 and error_code(refused) == "consent_required"
+    assert refused.status_code == 409 and error_code(refused) == Code.CONSENT_REQUIRED
     result = api("agent").ok(path, {"kind": "three_way_call", "party": "12333", "consent": True})
     assert result["events"][-1]["type"] == "three_way_call"
 
@@ -190,9 +191,9 @@ def test_art14_3_one_lead_and_assisting_units(api, intake, sim):
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ({"lead": "nowhere"}, "unknown_org"),
-        ({"lead": "city"}, "unknown_org"),
-        ({"lead": "urban", "assists": ["urban"]}, "duplicate_org"),
+        ({"lead": "nowhere"}, Code.UNKNOWN_ORG),
+        ({"lead": "city"}, Code.UNKNOWN_ORG),
+        ({"lead": "urban", "assists": ["urban"]}, Code.DUPLICATE_ORG),
     ],
 )
 def test_art14_3_bad_dispatch_is_422_and_changes_nothing(api, intake, sim, body, code):
@@ -206,7 +207,7 @@ def test_art14_3_bad_dispatch_is_422_and_changes_nothing(api, intake, sim, body,
 def test_art14_dispatch_twice_is_invalid_transition(api, intake, sim):
     ticket = dispatched(api, intake, sim)
     response = api("dispatcher").post(f"/tickets/{ticket['number']}/dispatch", {"lead": "urban"})
-    assert response.status_code == 409 and error_code(response) == "invalid_transition"
+    assert response.status_code == 409 and error_code(response) == Code.INVALID_TRANSITION
 
 
 def test_art14_only_dispatchers_dispatch(api, intake, sim):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from hotline.tickets.error_codes import TicketErrorCode as Code
 from hotline.tickets.models import Assignment, Review
 from tests.tickets.flow import assignment_of, dispatched, error_code, signed
 
@@ -159,7 +160,7 @@ def test_art15_1_coordinated_dispatch_cannot_be_returned(api, intake, sim):
         f"/assignments/{assignment['id']}/return", {"reason": "不属于本单位", "basis": "职责清单"}
     )
     assert response.status_code == 409
-    assert error_code(response) == "coordinated_not_returnable"
+    assert error_code(response) == Code.COORDINATED_NOT_RETURNABLE
 
 
 def test_art15_3_extension_must_be_48_hours_before_the_deadline(api, intake, sim):
@@ -167,7 +168,7 @@ def test_art15_3_extension_must_be_48_hours_before_the_deadline(api, intake, sim
     path = f"/assignments/{assignment['id']}/extension"
     sim.set("2026-10-13 00:00")
     late = api("org.411702").post(path, {"working_days": 3, "reason": "需现场勘查"})
-    assert late.status_code == 409 and error_code(late) == "extension_too_late"
+    assert late.status_code == 409 and error_code(late) == Code.EXTENSION_TOO_LATE
     sim.set("2026-10-12 23:59")
     ticket = api("org.411702").ok(path, {"working_days": 3, "reason": "需现场勘查"})
     assert ticket["events"][-1]["type"] == "extension_requested"
@@ -178,7 +179,7 @@ def test_art15_3_extension_at_most_the_base_time(api, intake, sim):
     response = api("org.411702").post(
         f"/assignments/{assignment['id']}/extension", {"working_days": 8, "reason": "工程量大"}
     )
-    assert response.status_code == 409 and error_code(response) == "extension_too_long"
+    assert response.status_code == 409 and error_code(response) == Code.EXTENSION_TOO_LONG
     response = api("org.411702").post(
         f"/assignments/{assignment['id']}/extension", {"working_days": 0, "reason": "x"}
     )
@@ -195,7 +196,7 @@ def test_art15_3_extension_approved_once_and_a_second_needs_an_override(api, int
     assert extended["due_at"].startswith("2026-10-19")  # 10/15, 10/16, 10/19
     assert extended["extension_count"] == 1
     again = api("org.411702").post(path, {"working_days": 2, "reason": "仍需时间"})
-    assert again.status_code == 409 and error_code(again) == "extension_limit"
+    assert again.status_code == 409 and error_code(again) == Code.EXTENSION_LIMIT
 
 
 def test_art15_3_supervisor_override_grants_a_second_extension(api, intake, sim):
@@ -205,7 +206,7 @@ def test_art15_3_supervisor_override_grants_a_second_extension(api, intake, sim)
     first = Review.objects.get(assignment_id=assignment["id"], kind="extension")
     Assignment.objects.filter(pk=assignment["id"]).update(extension_count=1)  # granted elsewhere
     refused = api("supervisor").post(f"/reviews/{first.pk}/approve", {})
-    assert refused.status_code == 409 and error_code(refused) == "extension_limit"
+    assert refused.status_code == 409 and error_code(refused) == Code.EXTENSION_LIMIT
     ticket = api("supervisor").ok(f"/reviews/{first.pk}/approve", {"override": True})
     assert ticket["assignments"][0]["extension_count"] == 2
     assert ticket["events"][-1]["data"]["override"] is True

@@ -10,6 +10,7 @@ import pytest
 from hotline.core.errors import InvalidInput, PermissionDenied
 from hotline.orgs.models import User
 from hotline.tickets import services
+from hotline.tickets.error_codes import TicketErrorCode as Code
 from hotline.tickets.models import TicketEvent
 
 from .conftest import at
@@ -61,7 +62,7 @@ def test_art18_the_center_closes_a_major_incident_and_every_linked_ticket_record
 
     with pytest.raises(services.Conflict) as refused:
         services.incident_close(incident=incident, actor=users["supervisor"], now=closed_at)
-    assert refused.value.code == "already_closed"
+    assert refused.value.code == Code.ALREADY_CLOSED
 
 
 def test_art18_a_closed_incident_takes_no_new_calls(demo_orgs):
@@ -71,7 +72,7 @@ def test_art18_a_closed_incident_takes_no_new_calls(demo_orgs):
     services.incident_close(incident=incident, actor=users["supervisor"], now=now)
     with pytest.raises(InvalidInput) as raised:
         _call(county, users["agent"], now, incident=incident, phone="13900003333")
-    assert raised.value.code == "incident_closed"
+    assert raised.value.code == Code.INCIDENT_CLOSED
     assert incident.tickets.count() == 1
 
 
@@ -94,7 +95,7 @@ def test_art18_incidents_are_listed_and_closed_over_the_api(api, demo_orgs):
     closed = api("dispatcher").ok(f"/incidents/{incident.pk}/close", {"note": "已恢复供电"})
     assert closed["closed_at"] is not None and closed["calls"] == 2
     again = api("dispatcher").post(f"/incidents/{incident.pk}/close", {})
-    assert again.status_code == 409 and again.json()["error"]["code"] == "already_closed"
+    assert again.status_code == 409 and again.json()["error"]["code"] == Code.ALREADY_CLOSED
     assert api("dispatcher").get("/incidents", open=True).json()["count"] == 0
 
 
@@ -143,8 +144,8 @@ def test_art18_intake_over_the_api_joins_an_incident_or_groups_tickets(api, inta
 @pytest.mark.parametrize(
     ("changes", "status", "code"),
     [
-        ({"incident": 999999}, 422, "unknown_incident"),
-        ({"merge_with": ["ZMD2099010100001"]}, 422, "merge_unknown_ticket"),
+        ({"incident": 999999}, 422, Code.UNKNOWN_INCIDENT),
+        ({"merge_with": ["ZMD2099010100001"]}, 422, Code.MERGE_UNKNOWN_TICKET),
         ({"merge_with": [f"ZMD20990101{n:05d}" for n in range(21)]}, 422, None),
     ],
 )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from hotline.tickets.error_codes import TicketErrorCode as Code
 from hotline.tickets.models import CitizenDataAccess, OutboxMessage, Review, TicketEvent
 from tests.tickets.flow import assignment_of, error_code, signed
 
@@ -38,7 +39,7 @@ def test_art7_county_may_only_redispatch_within_its_subtree(api, intake, sim):
     response = api("org.411702").post(
         f"/assignments/{parent['id']}/dispatch", {"lead": "411721-01"}
     )
-    assert response.status_code == 422 and error_code(response) == "not_subordinate"
+    assert response.status_code == 422 and error_code(response) == Code.NOT_SUBORDINATE
 
 
 def test_art7_a_plain_unit_cannot_redispatch(api, intake, sim):
@@ -52,7 +53,7 @@ def test_art7_a_plain_unit_cannot_redispatch(api, intake, sim):
 def test_art7_county_replies_for_the_whole_assignment_after_its_units(api, intake, sim):
     ticket, parent, child = county_child(api, intake, sim)
     early = api("org.411702").post(f"/assignments/{parent['id']}/reply", {"content": "已办"})
-    assert early.status_code == 409 and error_code(early) == "children_pending"
+    assert early.status_code == 409 and error_code(early) == Code.CHILDREN_PENDING
     api("org.411702-01").ok(f"/assignments/{child['id']}/sign")
     ticket = api("org.411702-01").ok(f"/assignments/{child['id']}/reply", {"content": "已修复"})
     assert ticket["status"] == "in_handling"

@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from hotline.tickets.error_codes import TicketErrorCode as Code
 from hotline.tickets.models import Assignment, Evaluation, Ticket, TicketEvent
 
 THREADS = 6
@@ -35,7 +36,7 @@ pytestmark = [
 def _seed_demo() -> None:
     """What tests/conftest.py seeds once per session (idempotent)."""
     from hotline.calendar.services import calendar_seed_official
-    from hotline.orgs.demo import seed_organisations, seed_users
+    from hotline.demo.orgs import seed_organisations, seed_users
 
     calendar_seed_official()
     seed_users(seed_organisations())
@@ -99,7 +100,7 @@ def _one_success_rest_invalid_transition(results) -> None:
     assert statuses == {200: 1, 409: THREADS - 1}, results
     for status, body in results:
         if status == 409:
-            assert body["error"]["code"] == "invalid_transition", body
+            assert body["error"]["code"] == Code.INVALID_TRANSITION, body
 
 
 def _ticket(demo, *, now) -> Ticket:

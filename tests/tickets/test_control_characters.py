@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from hotline.exchange.models import Open311Request
+from hotline.tickets.error_codes import TicketErrorCode as Code
 from hotline.tickets.models import Ticket
 from tests.conftest import OPEN311_BASE, open311_params
 
@@ -39,7 +40,7 @@ def test_api_intake_with_a_control_character_is_refused(api, sim, change):
     response = api("agent").post("/tickets", {**INTAKE, **change})
     assert response.status_code == 422, response.content
     error = response.json()["error"]
-    assert error["code"] == "invalid_input" and "控制字符" in error["message"]
+    assert error["code"] == Code.INVALID_INPUT and "控制字符" in error["message"]
     assert Ticket.objects.count() == before
 
 

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.test import override_settings
 
 from hotline.core.models import TimerRun
+from hotline.demo import history as demo
+from hotline.demo.history_texts import INCIDENT_CALLS, REPEATER_COUNTY
 from hotline.supervision.models import SupervisionCase
-from hotline.tickets import demo
 from hotline.tickets.categories import category_tree_load, default_tree
 from hotline.tickets.choices import NotAcceptedReason
 from hotline.tickets.models import (
@@ -248,7 +249,7 @@ def test_the_major_incident_has_a_dozen_linked_calls_from_the_last_two_hours(sta
     assert incident.kind == "power"
     assert incident.county.code == "411702"
     calls = list(incident.tickets.order_by("received_at"))
-    assert len(calls) == demo.INCIDENT_CALLS
+    assert len(calls) == INCIDENT_CALLS
     assert all(t.major_incident for t in calls)
     assert all(NOW - timedelta(hours=2) <= t.received_at <= NOW for t in calls)
     first = calls[0].assignments.get()
@@ -259,7 +260,7 @@ def test_the_major_incident_has_a_dozen_linked_calls_from_the_last_two_hours(sta
 
 def test_the_stories(stats):
     # one caller, one matter, four appeals — linked by the intake service itself
-    root = Ticket.objects.get(repeat_of=None, repeat_count=3, county__code=demo.REPEATER_COUNTY)
+    root = Ticket.objects.get(repeat_of=None, repeat_count=3, county__code=REPEATER_COUNTY)
     chain = list(root.repeats.all())
     assert len(chain) == 3
     assert {t.citizen_phone for t in chain} == {root.citizen_phone}
@@ -299,7 +300,7 @@ def test_the_mix_looks_like_a_hotline(stats):
 def test_counts_reported_match_the_database(stats):
     assert stats["tickets"] == Ticket.objects.count()
     assert sum(stats["statuses"].values()) == stats["tickets"]
-    assert stats["incident_calls"] == demo.INCIDENT_CALLS
+    assert stats["incident_calls"] == INCIDENT_CALLS
     assert 0 < stats["satisfaction"] <= 1
     assert Counter(Ticket.objects.values_list("status", flat=True)) == Counter(stats["statuses"])
 

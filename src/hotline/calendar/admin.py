@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -36,8 +38,10 @@ class CalendarDayForm(forms.ModelForm):
         model = CalendarDay
         fields = ("date", "working", "note")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        # ModelForm.clean() returns cleaned_data; the stubs type it as optional, so read it here
+        super().clean()
+        cleaned = self.cleaned_data
         day, working, note = cleaned.get("date"), cleaned.get("working"), cleaned.get("note")
         if day is not None and working == weekday_rule(day) and not note:
             # Such a row would be dropped on save (the weekday rule already says so): say it

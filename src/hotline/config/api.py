@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from hotline.analytics.api import router as analytics_router
 from hotline.calendar.api import router as calendar_router
 from hotline.core.api import (
     PlatformParser,
@@ -11,11 +12,13 @@ from hotline.core.api import (
 )
 from hotline.core.auth import api_auth
 from hotline.core.renderers import PlatformJSONRenderer
+from hotline.evaluation.api import router as evaluation_router
 from hotline.exchange.api import router as exchange_router
 from hotline.knowledge.api import router as knowledge_router
 from hotline.orgs.api import router as orgs_router
 from hotline.routing.api import router as routing_router
 from hotline.supervision.api import router as supervision_router
+from hotline.telephony.api import router as telephony_router
 from hotline.tickets.api import router as tickets_router
 from hotline.tickets.api_documents import router as ticket_documents_router
 
@@ -39,5 +42,8 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("", tickets_router)
 api.add_router("", ticket_documents_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/evaluation", evaluation_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/routing", routing_router)
+api.add_router("", analytics_router)
+api.add_router("/telephony", telephony_router)

@@ -2,7 +2,7 @@
 
 HOTLINE_ENV selects the profile: ``development`` (default, also what ``hotline demo`` uses),
 ``test`` or ``production``. Production refuses to start with DEBUG on or without a real
-SECRET_KEY (see ``hotline.config.checks``).
+SECRET_KEY (the checks at the end of this file).
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ DEBUG = env_bool("HOTLINE_DEBUG", False)
 # Demo mode is explicit: demo passwords and partner keys exist only when it is on.
 DEMO_MODE = env_bool("HOTLINE_DEMO", False)
 SIMULATION = env_bool("HOTLINE_SIMULATION", False)
+# The roles (``hotline.orgs.choices.RoleCode`` values) that may move the simulation clock and
+# run the timers through the API. Named here because core, which serves those endpoints, sits
+# below orgs and may not import it (ARCHITECTURE.md, Layers); orgs checks them at start-up.
+HOTLINE_SIMULATION_ROLES = ("administrator",)
 DEFAULT_SECRET_KEY_MARKER = "insecure-development-key"  # noqa: S105 — refused in production
 
 
@@ -80,6 +84,9 @@ INSTALLED_APPS = [
     "hotline.routing",
     "hotline.supervision",
     "hotline.exchange",
+    "hotline.telephony",
+    "hotline.analytics",
+    "hotline.evaluation",
     "hotline.console",
     "hotline.config",
 ]
@@ -160,6 +167,22 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The login throttle's counters (core.auth, issue 19 F7) must be seen by every process that
+# serves: Redis when configured; else on PostgreSQL (several gunicorn workers) a database
+# table, made by `hotline migrate` (core's post_migrate runs createcachetable); only SQLite's
+# single process keeps them in its own memory.
+if REDIS_URL:
+    CACHES["throttle"] = CACHES["default"]
+elif DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "hotline_throttle_cache",
+    }
+else:
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle",
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

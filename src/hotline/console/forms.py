@@ -6,14 +6,17 @@ is shown on the form."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hotline.console import queries
-from hotline.orgs.choices import OrgKind
-from hotline.orgs.models import Organisation
-from hotline.tickets import services
+from hotline.orgs.models import Organisation, User
+from hotline.orgs.selectors import org_groups
+from hotline.tickets import rules, selectors, services
 from hotline.tickets.choices import (
     AppealType,
     CallbackOutcome,
@@ -28,32 +31,6 @@ from hotline.tickets.choices import (
 
 BLANK = [("", "——")]
 YES_NO_UNKNOWN = [("", _("未判定")), ("yes", _("是")), ("no", _("否"))]
-
-
-def org_groups(orgs: list[Organisation]) -> list:
-    """Grouped choices for an organisation picker: city departments and utilities, the
-    sub-centers, then each county with its body and its units, in tree order."""
-    city, subs, counties = [], [], {}
-    county_of: dict[int, Organisation] = {}
-    for org in orgs:
-        if org.kind == OrgKind.COUNTY:
-            county_of[org.pk] = org
-            counties[org.pk] = [(org.code, f"{org.name}")]
-        elif org.parent_id in county_of:
-            counties[org.parent_id].append((org.code, f"{org.name}"))
-        elif org.kind == OrgKind.SUBCENTER:
-            subs.append((org.code, org.name))
-        else:
-            city.append((org.code, org.name))
-    groups: list = []
-    if city:
-        groups.append((_("市直单位及公用事业"), city))
-    if subs:
-        groups.append((_("分中心热线"), subs))
-    for pk, items in counties.items():
-        org = county_of[pk]
-        groups.append((org.short_name or org.name, items))
-    return groups
 
 
 class OrgChoiceField(forms.ChoiceField):
@@ -117,7 +94,7 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, counties=None, categories=None, language="zh-hans", **kwargs):
         super().__init__(*args, **kwargs)
         counties = counties if counties is not None else queries.counties()
-        categories = categories if categories is not None else queries.category_options()
+        categories = categories if categories is not None else selectors.category_options()
         self.fields["county"].choices = BLANK + [(c.code, c.short_name or c.name) for c in counties]
         english = language.startswith("en")
         self.fields["category"].choices = BLANK + [
@@ -419,3 +396,71 @@ class TicketFilterForm(forms.Form):
         ]
         # the handling units the user may see (queries.filter_orgs), grouped as in dispatch
         self.fields["org"].choices = [("", _("全部")), *org_groups(orgs or [])]
+
+
+# -- the intake panel --------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeForms:
+    """The intake form and the forms of its four ways to finish (Art 11, 14)."""
+
+    main: IntakeForm
+    action: IntakeActionForm
+    dispatch: DispatchForm | None
+    answer: AnswerForm
+    reject: RejectForm
+    contact: ContactForm
+    may_dispatch: bool
+
+    @property
+    def selected(self) -> str:
+        return _selected(self.action)
+
+    @property
+    def finishing(self) -> forms.Form | None:
+        """The form of the chosen way to finish (None: dispatch without the dispatch right,
+        the ticket waits for the dispatchers)."""
+        return {
+            "dispatch": self.dispatch,
+            "answer": self.answer,
+            "reject": self.reject,
+            "contact": self.contact,
+        }[self.selected]
+
+
+def _selected(action: IntakeActionForm) -> str:
+    value = action["action"].value()
+    return value if value in dict(INTAKE_ACTIONS) else "dispatch"
+
+
+def _initial(data) -> dict[str, Any] | None:
+    """POST data as initial values (lists for multi-valued fields)."""
+    if data is None:
+        return None
+    return {key: (values if len(values) > 1 else values[0]) for key, values in data.lists()}
+
+
+def intake_forms(*, user: User, now: datetime, language: str, data=None) -> IntakeForms:
+    """Only the way to finish that was chosen is bound to the POST: the other panels stay
+    unbound (what was typed in them is kept as initial data, without "required" messages)."""
+    may_dispatch = bool(rules.allowed(user, "dispatch", now=now))
+    action = IntakeActionForm(data)
+    chosen = _selected(action) if data is not None else None
+
+    def finish(name: str, form_class, **kwargs):
+        if name == chosen:
+            return form_class(data, **kwargs)
+        return form_class(initial=_initial(data), **kwargs)
+
+    return IntakeForms(
+        main=IntakeForm(data, language=language),
+        action=action,
+        dispatch=finish("dispatch", DispatchForm, orgs=queries.handling_orgs())
+        if may_dispatch
+        else None,
+        answer=finish("answer", AnswerForm),
+        reject=finish("reject", RejectForm),
+        contact=finish("contact", ContactForm),
+        may_dispatch=may_dispatch,
+    )

@@ -1,52 +1,12 @@
-"""Words on screen for codes the services store: event types (办理记录) and the guidance an
-agent reads out for each Art 11 reason. One Chinese term per concept (GLOSSARY.md)."""
+"""Words on screen for the guidance an agent reads out for each Art 11 reason. One Chinese
+term per concept (GLOSSARY.md). The labels of event types (办理记录) are
+``hotline.tickets.choices.EventType``'s."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from hotline.tickets.choices import NotAcceptedReason as R
-
-EVENT_LABELS = {
-    "intake": _("受理"),
-    "answered": _("即时答复（直接办结）"),
-    "not_accepted": _("不予受理"),
-    "three_way_call": _("三方通话"),
-    "transfer": _("转接"),
-    "expert_seat": _("专家座席"),
-    "sudden_event_reported": _("突发事件报告"),
-    "dispatched": _("派单"),
-    "redispatched": _("二次派单"),
-    "dispatch_overdue": _("派单超时"),
-    "signed": _("签收"),
-    "auto_signed": _("超时自动签收"),
-    "return_requested": _("退回申请"),
-    "return_approved": _("退回审核通过"),
-    "return_rejected": _("退回审核驳回"),
-    "back_to_dispatch": _("退回待重新派单"),
-    "extension_requested": _("延期申请"),
-    "extension_granted": _("延期审核通过"),
-    "extension_rejected": _("延期审核驳回"),
-    "progress": _("办理进度反馈"),
-    "first_response": _("初步办理意见"),
-    "first_response_missed": _("初步办理意见超时"),
-    "progress_missed": _("办理进度反馈超时"),
-    "replied": _("答复 / 办理结果回传"),
-    "awaiting_callback": _("待回访"),
-    "callback": _("回访"),
-    "callback_expired": _("回访超时未评价"),
-    "closed": _("办结"),
-    "redo": _("重办（退回重办）"),
-    "overdue": _("超期"),
-    "dispute_raised": _("异议"),
-    "dispute_upheld": _("异议甄别成立"),
-    "dispute_rejected": _("异议甄别不成立"),
-}
-
-
-def event_label(code: str) -> str:
-    return str(EVENT_LABELS.get(code, code))
-
 
 # What the agent tells the citizen for each Art 11 reason (解释引导). The reason list and the
 # rule are the services'; this is only the text read out on the phone.

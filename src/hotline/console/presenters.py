@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hotline.console.templatetags.console import local_time
+from hotline.core.templatetags.hotline_tags import local_time
 from hotline.tickets import rules
 from hotline.tickets.choices import (
     CallbackOutcome,

@@ -18,7 +18,7 @@ from hotline.tickets import rules, selectors
 from hotline.tickets.choices import AssignmentStatus as A
 from hotline.tickets.choices import ReviewState
 from hotline.tickets.choices import TicketStatus as T
-from hotline.tickets.models import Assignment, Category, Review, Ticket
+from hotline.tickets.models import Assignment, Review, Ticket
 
 QUEUE_ROWS = 12
 OPEN = list(rules.OPEN_ASSIGNMENT_STATES)
@@ -49,6 +49,8 @@ def home_sections(user: User) -> list[str]:
         sections.append("callback")
     if user.has_role(RoleCode.SUPERVISOR):
         sections.append("supervisor")
+    if org is not None and user.has_role(RoleCode.INSPECTOR):
+        sections.append("inspector")  # the escalations the supervision office works (Art 30)
     if user.is_superuser or user.has_role(
         RoleCode.ANALYST, RoleCode.INSPECTOR, RoleCode.ADMINISTRATOR
     ):
@@ -370,7 +372,3 @@ def report_recipients() -> list[Organisation]:
     authority, and the responding departments — every active organisation but the center."""
     qs = Organisation.objects.filter(active=True).exclude(kind=OrgKind.CENTER)
     return list(qs.order_by("path"))
-
-
-def category_options() -> list[Category]:
-    return list(Category.objects.filter(active=True).order_by("code"))

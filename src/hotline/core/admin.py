@@ -2,8 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from hotline.core.clock import real_now
 from hotline.core.errors import DomainError
-from hotline.core.models import ApiToken, PolicySetting, TimerRun
+from hotline.core.models import ApiToken, PolicyChange, PolicySetting, TimerRun
 from hotline.core.policy import DEFINITIONS, policy_set, validate_policy_value
 
 
@@ -56,7 +57,8 @@ class PolicySettingForm(forms.ModelForm):
         fields = ("key", "value")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "key" in data and "value" in data:
             try:
                 data["value"] = validate_policy_value(data["key"], data["value"])
@@ -86,9 +88,31 @@ class PolicySettingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # through the service: validated, recorded with who, and every process reloads
-        policy_set(key=obj.key, value=obj.value, actor=request.user)
+        policy_set(key=obj.key, value=obj.value, actor=request.user, now=real_now())
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
         extra_context["title"] = "政策参数（未列出的参数使用 RULES.md 默认值）"
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(PolicyChange)
+class PolicyChangeAdmin(ReadOnlyAdmin):
+    """Every edit of a policy value, before and after, who and when (append-only)."""
+
+    list_display = ("changed_at", "key", "label", "old_value", "new_value", "actor")
+    list_filter = ("key",)
+    search_fields = ("key", "actor__username")
+    list_select_related = ("actor",)
+    readonly_fields = (
+        "key",
+        "old_value",
+        "old_was_default",
+        "new_value",
+        "actor",
+        "changed_at",
+    )
+
+    @admin.display(description="说明")
+    def label(self, obj):
+        return DEFINITIONS[obj.key].label if obj.key in DEFINITIONS else "—"

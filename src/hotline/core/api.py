@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -19,9 +20,14 @@ from pydantic import Field
 
 from hotline.core import clock
 from hotline.core.auth import api_auth, bearer, token_issue, token_revoke
-from hotline.core.errors import DomainError, NotFound, PermissionDenied
+from hotline.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from hotline.core.timers import run_due_timers
-from hotline.orgs.choices import RoleCode
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +65,26 @@ class PlatformParser(Parser):
         return data
 
 
+def too_large_message() -> str:
+    """What a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is told (API and pages, issue 19 F5)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return _("请求内容过大：不能超过 %(size)s KB") % {"size": limit // 1024}
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Django refuses to read a body over the limit; it is the client's input, not a 500
+        return api.create_response(
+            request, error_body("payload_too_large", too_large_message()), status=413
+        )
+
+    @api.exception_handler(TooManyFieldsSent)
+    def too_many_fields(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(
+            request, error_body("invalid_input", _("请求无法处理：格式不正确")), status=422
+        )
+
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return api.create_response(request, error_body(exc.code, exc.message), status=exc.status)
@@ -135,6 +160,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 def require_role(request: HttpRequest, *roles: str) -> None:
     user = request.user
+    if not user.is_authenticated:  # the API's auth answers 401 before an operation runs
+        raise NotAuthenticated()
     if user.is_superuser:
         return
     if not user.has_role(*roles):
@@ -227,15 +254,11 @@ def get_clock(request: HttpRequest) -> dict:
 def put_clock(request: HttpRequest, payload: ClockIn) -> dict:
     """Set the business now for every process (administrators only)."""
     _require_simulation()
-    require_role(request, RoleCode.ADMINISTRATOR)
+    require_role(request, *settings.HOTLINE_SIMULATION_ROLES)
     if payload.now.tzinfo is None:
-        from hotline.core.errors import InvalidInput
-
         raise InvalidInput(_("时间必须带时区偏移，例如 2026-10-14T09:00:00+08:00"))
     first, last = SIMULATION_YEARS
     if not first <= payload.now.year <= last:
-        from hotline.core.errors import InvalidInput
-
         raise InvalidInput(
             _("模拟时间须在 %(first)s 年至 %(last)s 年之间（工作日历的范围）")
             % {"first": first, "last": last}
@@ -251,6 +274,6 @@ def put_clock(request: HttpRequest, payload: ClockIn) -> dict:
 def run_timers(request: HttpRequest) -> dict:
     """Run every due timer at the simulated now, synchronously (administrators only)."""
     _require_simulation()
-    require_role(request, RoleCode.ADMINISTRATOR)
+    require_role(request, *settings.HOTLINE_SIMULATION_ROLES)
     now = clock.now()
     return {"now": now, "timers": run_due_timers(now=now, trigger="api")}

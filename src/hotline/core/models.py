@@ -88,3 +88,31 @@ class PolicySetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class PolicyChange(models.Model):
+    """Append-only log of policy edits (ARCHITECTURE.md principle 4): the value before and
+    after, who and when. Written by ``core.policy.policy_set`` in the edit's transaction."""
+
+    key = models.CharField(_("参数"), max_length=60, db_index=True)
+    old_value = models.JSONField(_("原值"), null=True, blank=True)
+    # whether the value before was the regulation's default (no administrator's row yet)
+    old_was_default = models.BooleanField(_("原为默认值"), default=False)
+    new_value = models.JSONField(_("新值"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("修改人"),
+    )
+    changed_at = models.DateTimeField(_("修改时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("政策参数修改记录")
+        verbose_name_plural = _("政策参数修改记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.old_value} → {self.new_value}"

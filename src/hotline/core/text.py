@@ -16,7 +16,7 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def has_control(value: str | None) -> bool:
     """Whether ``value`` holds a C0 control character other than tab, LF and CR."""
-    return bool(value) and CONTROL_RE.search(value) is not None
+    return bool(value and CONTROL_RE.search(value))
 
 
 def strip_control(value: str) -> str:

@@ -2,16 +2,14 @@ from __future__ import annotations
 
 import functools
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from hotline.calendar.services import get_calendar
-from hotline.core import clock
-from hotline.core.api import error_body
+from hotline.core.api import error_body, too_large_message
 
 
 def see_other(url: str) -> HttpResponseRedirect:
@@ -45,23 +43,6 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    now = clock.now()
-    cal = get_calendar()
-    today = cal.local(now).date()
-    context = {
-        "now": now,
-        "today_working": cal.is_working_day(today),
-        "today_note": cal.note(today),
-        "year_confirmed": cal.is_confirmed(today.year),
-        "next_year_confirmed": cal.is_confirmed(today.year + 1),
-        "next_year": today.year + 1,
-        "roles": sorted(request.user.roles.all(), key=lambda r: r.code),
-    }
-    return render(request, "core/home.html", context)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -129,6 +110,10 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):  # a body over the limit: 413 (issue 19 F5)
+        if is_api_path(request.path):
+            return error_json("payload_too_large", too_large_message(), status=413)
+        return error_page(request, status=413, message=too_large_message())
     # API.md: malformed input is 422 with code invalid_input; a page keeps the 400
     if is_api_path(request.path):
         return error_json("invalid_input", _("请求无法处理：格式不正确"), status=422)

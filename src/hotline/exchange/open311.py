@@ -20,7 +20,8 @@ Citizen data (name, phone, e-mail) is never returned. GET lists only what was su
 through this public interface: other 12345 tickets are personal data (Art 25). And since a
 citizen often writes them into the text itself, the ``description`` and ``address`` a GET
 returns are masked (``public_text``): a digit run of 7 or more digits (a phone number, an ID
-number, with its final ``X``) keeps its first 3 and last 2 digits, the rest are ``*``; house,
+number, with its final ``X``; in any script or as Chinese numerals, split by any separator)
+keeps its first 3 and last 2 digits, the rest are ``*``; house,
 building, unit and room numbers (``3号楼2单元501``, ``12号``, ``5-2-301``) become ``***``. The
 ticket itself keeps the full text for the staff. Control characters XML cannot hold are
 dropped from every output.
@@ -31,8 +32,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
 
 from django.db import transaction
@@ -58,6 +60,7 @@ CHANGESET = "2026-11-01T00:00:00+08:00"
 DEFAULT_APPEAL_TYPE = AppealType.HELP
 MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
+DATE_RANGE = (1970, 9000)  # the years a start_date / end_date may name
 CLOSED_STATES = frozenset({TicketStatus.CLOSED, TicketStatus.NOT_ACCEPTED})
 
 # Approximate centres of the ten counties of Zhumadian, for requests that only give a point:
@@ -96,23 +99,38 @@ HOUSE_RE = re.compile(
 )
 # building-unit-room written with dashes ("5-2-301"); a date starts with a 4-digit year
 DASHED_ROOM_RE = re.compile(r"(?<!\d)\d{1,3}[-－]\d{1,3}[-－]\d{1,4}(?!\d)")
-# digits, possibly split by single spaces or dashes ("139 1234 5678", "0396-1234567"), with an
-# ID number's final X
-DIGITS_RE = re.compile(r"\d+(?:[- ]\d+)*(?:[Xx](?![A-Za-z]))?")
+# A phone or ID number however it is written (issue 19 F2): digits of any script (``\d``:
+# ASCII and full-width), Chinese numerals as a citizen types them (一三九…, 幺 for 1, the
+# financial forms), split by spaces, dashes, dots, slashes, underscores or brackets
+# ("139.1234.5670", "(139)12345672", "+86 139-1234-5678"), with an ID number's final X.
+# Not commas: "12,345,678元" and lists of numbers stay as they were.
+_DIGIT = r"[\d〇零一二三四五六七八九幺壹贰叁肆伍陆柒捌玖]"
+_SEPARATOR = r"[ \t\u00a0\u3000\-－—–.．/／\\_＿·・()（）\[\]【】]"
+DIGITS_RE = re.compile(
+    rf"(?:[+＋]\s?)?[(（]?{_DIGIT}(?:{_SEPARATOR}{{0,4}}{_DIGIT})*(?:[Xx](?![A-Za-z]))?[)）]?"
+)
 MASKED_HOUSE = "***"
+_DIGIT_CHARS = frozenset("〇零一二三四五六七八九幺壹贰叁肆伍陆柒捌玖Xx")
 
 
-DATE_RE = re.compile(r"\d{4}[- ]\d{1,2}[- ]\d{1,2}")
+# what stays readable: a date ("2026-03-10", "2026.3.10", "2026/03/10") and an amount with
+# its decimals ("12345.50"), as they did before the separators above were added
+DATE_RE = re.compile(r"\d{4}(?P<s>[-./ ])\d{1,2}(?P=s)\d{1,2}")
+AMOUNT_RE = re.compile(r"\d{1,6}[.．]\d{1,2}")
+
+
+def _is_digit(ch: str) -> bool:
+    return ch.isdigit() or ch in _DIGIT_CHARS
 
 
 def _mask_digits(match: re.Match) -> str:
     text = match.group(0)
-    count = sum(ch.isdigit() or ch in "Xx" for ch in text)
-    if count < 7 or DATE_RE.fullmatch(text):
+    count = sum(_is_digit(ch) for ch in text)
+    if count < 7 or DATE_RE.fullmatch(text) or AMOUNT_RE.fullmatch(text):
         return text
     out, seen = [], 0
     for ch in text:
-        if ch.isdigit() or ch in "Xx":
+        if _is_digit(ch):
             seen += 1
             out.append(ch if seen <= 3 or seen > count - 2 else "*")
         else:
@@ -125,9 +143,10 @@ def public_text(value: str | None) -> str:
     and ID numbers masked (first 3 and last 2 digits kept)."""
     if not value:
         return ""
-    text = DASHED_ROOM_RE.sub(MASKED_HOUSE, value)
-    text = HOUSE_RE.sub(MASKED_HOUSE, text)
-    return DIGITS_RE.sub(_mask_digits, text)
+    # phone-like runs first: a room pattern must not eat the head of "+86-139-1234-5678"
+    text = DIGITS_RE.sub(_mask_digits, value)
+    text = DASHED_ROOM_RE.sub(MASKED_HOUSE, text)
+    return HOUSE_RE.sub(MASKED_HOUSE, text)
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -246,7 +265,17 @@ def _body_params(request: HttpRequest) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise Open311Error(400, _("请求体必须是 JSON 对象"))
         return data
-    return request.POST.dict()
+    # Django decodes a form leniently ("\ufffd" for bytes that are not UTF-8): such a body is
+    # malformed, refused before anything is stored (issue 19 F6), as the JSON body is.
+    if (request.content_type or "") == "application/x-www-form-urlencoded":
+        try:
+            parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as exc:
+            raise Open311Error(400, _("请求体不是有效的 UTF-8 编码")) from exc
+    form = request.POST.dict()
+    if any("\ufffd" in key or "\ufffd" in str(value) for key, value in form.items()):
+        raise Open311Error(400, _("请求体不是有效的 UTF-8 编码"))
+    return form
 
 
 def _param(request: HttpRequest, name: str) -> str:
@@ -270,9 +299,25 @@ def _attributes(params: dict[str, Any]) -> dict[str, str]:
 def _datetime(value: str, name: str) -> datetime | None:
     if not value:
         return None
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # a well-formed but impossible date ("2026-02-30T…")
+        moment = None
     if moment is None or timezone.is_naive(moment):
         raise Open311Error(400, _("%(name)s 必须是带时区的 W3C 日期时间") % {"name": name})
+    # An offset can push year 1 or 9999 out of datetime's range (OverflowError, a 500 before
+    # issue 19 F3); the listing also adds MAX_SPAN on either side of it.
+    try:
+        moment = moment.astimezone(UTC)
+        moment - MAX_SPAN, moment + MAX_SPAN
+    except OverflowError:
+        moment = None
+    if moment is None or not (DATE_RANGE[0] <= moment.year <= DATE_RANGE[1]):
+        raise Open311Error(
+            400,
+            _("%(name)s 超出允许的范围（%(first)s–%(last)s 年）")
+            % {"name": name, "first": DATE_RANGE[0], "last": DATE_RANGE[1]},
+        )
     return moment
 
 

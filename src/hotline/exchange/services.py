@@ -142,6 +142,42 @@ def partner_actor(partner: Partner) -> User:
     return partner.user
 
 
+def partner_authenticate(*, headers, body: bytes, require_message_id: bool) -> Partner:
+    """A partner's signed request checked as ``exchange.api.partner_auth`` checks it, for the
+    other contexts that accept the signed scheme (telephony's call events): the partner, or
+    ``NotAuthenticated`` (401) with the signature check's code."""
+    from hotline.core import clock
+    from hotline.core.errors import NotAuthenticated
+    from hotline.core.policy import policy
+    from hotline.exchange import signing
+
+    def refused(exc: signing.SignatureError) -> NotAuthenticated:
+        message = _(exc.template) % exc.params if exc.params else _(exc.template)
+        return NotAuthenticated(message, code=exc.code)
+
+    try:
+        signed = signing.read_headers(headers, require_message_id=require_message_id)
+    except signing.SignatureError as exc:
+        raise refused(exc) from exc
+    if signed.partner == PROVINCE:
+        province()
+    partner = Partner.objects.filter(code=signed.partner, active=True).first()
+    if partner is None:
+        raise NotAuthenticated(_("未知的交换平台"), code="unknown_partner")
+    try:
+        signing.verify(
+            headers,
+            body,
+            secret=partner_secret(partner),
+            now=clock.real_now().timestamp(),
+            window=int(policy("art21_signature_window_seconds")),
+            require_message_id=require_message_id,
+        )
+    except signing.SignatureError as exc:
+        raise refused(exc) from exc
+    return partner
+
+
 # -- Open311 keys -----------------------------------------------------------------------------
 
 

@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from hotline.console.exports import xlsx_response
 from hotline.core import clock
 from hotline.core.api import ErrorOut
 from hotline.core.errors import InvalidInput, PermissionDenied
+from hotline.core.exports import xlsx_response
 from hotline.core.pagination import PageQuery, page_of
 from hotline.knowledge import rules, selectors, services, xlsx
 from hotline.knowledge.models import Entry, Feedback, Synonym
+from hotline.knowledge.render import render_markdown
 from hotline.orgs.models import Organisation
 
 router = Router(tags=["knowledge"])
@@ -258,8 +259,6 @@ ENTRY_ACTIONS = ("update", "submit", "publish", "return", "retire", "review")
 
 
 def entry_out(request: HttpRequest, entry: Entry, *, now: datetime) -> dict:
-    from hotline.knowledge.render import render_markdown
-
     return {
         "id": entry.pk,
         "title": entry.title,

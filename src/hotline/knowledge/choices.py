@@ -1,6 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline.orgs.choices import OrgKind
+
+# Organisations that own knowledge: handling units, county bodies and sub-center hotlines.
+OWNING_KINDS = frozenset({OrgKind.UNIT, OrgKind.COUNTY, OrgKind.SUBCENTER})
+
 
 class EntryStatus(models.TextChoices):
     """Life of a knowledge entry (Art 22): the unit drafts, the center reviews and publishes."""

@@ -10,12 +10,12 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from hotline.console import queries
-from hotline.console.forms import org_groups
 from hotline.core.errors import InvalidInput
 from hotline.knowledge import selectors, services
 from hotline.knowledge.choices import EntryStatus, FeedbackKind, FeedbackState
 from hotline.orgs.models import Organisation
+from hotline.orgs.selectors import org_groups
+from hotline.tickets import selectors as ticket_selectors
 
 BLANK = [("", "——")]
 DATE_MESSAGE = _("日期格式应为 YYYY-MM-DD")
@@ -154,7 +154,7 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kw)
         # the tree, indented by level; an entry's code from before (an import, the API) that
         # is not in the tree stays selectable so the entry can still be edited
-        tree = queries.category_options()
+        tree = ticket_selectors.category_options()
         self.category_names = {c.code: c.name for c in tree}  # stored with the entry
         english = (get_language() or "").startswith("en")
         choices = [

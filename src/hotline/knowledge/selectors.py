@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.knowledge import rules, search
-from hotline.knowledge.choices import EntryStatus, FeedbackState
+from hotline.knowledge.choices import OWNING_KINDS, EntryStatus, FeedbackState
 from hotline.knowledge.models import Entry, EntryVersion, Feedback, KnowledgeUsage
 from hotline.knowledge.policy import review_period_days
 from hotline.knowledge.render import diff_html
 from hotline.orgs.models import Organisation, User
+from hotline.tickets import selectors as ticket_selectors
 
 QUERY_MAX = 200
 PAGE_SIZE_MAX = 50
@@ -395,9 +396,7 @@ def category_names() -> dict[str, str]:
     otherwise. Pages show ``category_names.get(code) or entry.category_name``."""
     if not (get_language() or "").startswith("en"):
         return {}
-    from hotline.console import queries
-
-    return {c.code: c.name_en for c in queries.category_options() if c.name_en}
+    return {c.code: c.name_en for c in ticket_selectors.category_options() if c.name_en}
 
 
 def entry_categories(*, user: User) -> list[tuple[str, str]]:
@@ -415,8 +414,6 @@ def entry_categories(*, user: User) -> list[tuple[str, str]]:
 def owning_orgs() -> list[Organisation]:
     """The organisations that may own entries (active handling units, county bodies,
     sub-centers), in tree order."""
-    from hotline.knowledge.services import OWNING_KINDS
-
     return list(
         Organisation.objects.filter(kind__in=OWNING_KINDS, active=True)
         .only("pk", "code", "name", "short_name", "kind", "parent_id", "path")

@@ -1,6 +1,6 @@
 """Bulk maintenance of entries as xlsx workbooks (what government offices exchange).
 
-Rows are written through ``console.exports.append_row``: a text starting with ``=`` is a
+Rows are written through ``core.exports.append_row``: a text starting with ``=`` is a
 string cell, never a formula, and is read back as exactly that text.
 
 Import checks every row first and writes nothing if any row is wrong, reporting the row
@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
-from hotline.console.exports import append_row
 from hotline.core.errors import DomainError, InvalidInput
+from hotline.core.exports import append_row
 from hotline.knowledge import rules, services
 from hotline.knowledge.choices import EntryAction, EntryStatus
 from hotline.knowledge.models import Entry
+from hotline.knowledge.selectors import feedback_is_overdue
 from hotline.orgs.models import Organisation, User
 
 COLUMNS: list[tuple[str, str, int]] = [
@@ -153,8 +154,6 @@ def _report(title: str, columns: list[tuple[str, int]], rows: Iterable[list], li
 def export_feedback(items: Iterable, *, now: datetime, limit: int | None = None):
     """The corrections and questions of ``/knowledge/feedback/`` (filtered as on the page):
     due times in local time, the overdue flag as the page shows it."""
-    from hotline.knowledge.selectors import feedback_is_overdue
-
     columns = [
         (_("编号"), 8),
         (_("类型"), 10),
@@ -193,7 +192,7 @@ def export_review_queue(
     entries: Iterable[Entry], *, now: datetime, category_names: dict[str, str], limit=None
 ):
     """The entries of ``/knowledge/review/``, oldest submission first."""
-    from hotline.console.templatetags.console import duration_text
+    from hotline.core.templatetags.hotline_tags import duration_text
 
     columns = [
         (_("编号"), 8),

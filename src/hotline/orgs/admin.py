@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core import clock
 from hotline.core.errors import DomainError
 from hotline.orgs.models import Organisation, Role, User
-from hotline.orgs.services import organisation_save
+from hotline.orgs.services import organisation_save, user_set_password
 
 
 class OrganisationForm(forms.ModelForm):
@@ -79,15 +81,31 @@ class RoleAdmin(admin.ModelAdmin):
         return False
 
 
+class UserPasswordForm(AdminPasswordChangeForm):
+    """The admin's "change password" form, saving through ``user_set_password`` so that the
+    user's API tokens end with the old password. Django's admin log (written right after by
+    the view) records who changed it."""
+
+    def set_password_and_save(self, user, commit=True, **kwargs):
+        if not commit:
+            return super().set_password_and_save(  # type: ignore[misc]  # not in django-stubs
+                user, commit=False, **kwargs
+            )
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data["password1"] if usable else None
+        return user_set_password(user=user, password=password, actor=None, now=clock.now())
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = UserPasswordForm
     list_display = ("username", "display_name", "organisation", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "roles", "organisation__kind")
     search_fields = ("username", "display_name", "organisation__name", "organisation__code")
     autocomplete_fields = ("organisation",)
     filter_horizontal = ("roles", "groups", "user_permissions")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),  # typed optional; Django's is always set
         (_("热线"), {"fields": ("display_name", "phone", "organisation", "roles", "contractor")}),
     )
     add_fieldsets = (

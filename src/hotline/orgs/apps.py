@@ -6,3 +6,6 @@ class OrgsConfig(AppConfig):
     name = "hotline.orgs"
     label = "orgs"
     verbose_name = _("组织与人员")
+
+    def ready(self) -> None:
+        from hotline.orgs import checks  # noqa: F401  (registers the system checks)

@@ -25,6 +25,8 @@ class RoleCode(models.TextChoices):
     INSPECTOR = "inspector", _("督查人员")
     ADMINISTRATOR = "administrator", _("系统管理员")
     GUEST_AGENT = "guest_agent", _("嘉宾坐席")
+    # the phone switch's API client (telephony events, restrictions/check); not a person
+    CTI = "cti", _("话务系统接口")
 
 
 # Roles that act for the center: they may see every ticket.

@@ -35,6 +35,10 @@ class Organisation(models.Model):
     keywords = models.TextField(_("职责关键词"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
+    # not a field: the ids of this subtree, remembered on the instance for the rest of the
+    # request by hotline.tickets.selectors.subtree_of (read with getattr: it may be unset)
+    _subtree_ids: list[int]
+
     class Meta:
         verbose_name = _("组织机构")
         verbose_name_plural = _("组织机构")
@@ -44,7 +48,7 @@ class Organisation(models.Model):
         return f"{self.name} ({self.code})"
 
     def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else "/"
+        prefix = self.parent.path if self.parent is not None else "/"
         return f"{prefix}{self.code}/"
 
     def is_in_subtree_of(self, other: Organisation) -> bool:
@@ -93,15 +97,6 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
-
-    def save(self, *args, **kwargs) -> None:
-        # A new password (set_password, then save) ends the API tokens issued with the old one.
-        password_changed = self._password is not None and self.pk is not None
-        super().save(*args, **kwargs)
-        if password_changed:
-            from hotline.core.auth import tokens_revoke_for
-
-            tokens_revoke_for(self)
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hotline.core.auth import tokens_revoke_for
 from hotline.core.errors import InvalidInput
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, Role, User
+
+logger = logging.getLogger("hotline.auth")
 
 
 def _refresh_subtree_paths(org: Organisation) -> None:
@@ -53,8 +58,8 @@ def organisation_save(*, org: Organisation) -> Organisation:
     """Save an organisation edited in the admin through the same path rules."""
     with transaction.atomic():
         if (
-            org.parent_id
-            and org.pk
+            org.pk
+            and org.parent is not None
             and org.parent.path.startswith(Organisation.objects.get(pk=org.pk).path)
         ):
             raise InvalidInput(_("上级不能是本组织的下级"))
@@ -92,6 +97,7 @@ def user_upsert(
     if unknown:
         raise InvalidInput(_("未知角色：%(roles)s") % {"roles": ", ".join(sorted(unknown))})
     user = User.objects.filter(username=username).first() or User(username=username)
+    existed = user.pk is not None
     user.organisation = organisation
     user.display_name = display_name
     user.is_staff = is_staff or is_superuser
@@ -103,6 +109,33 @@ def user_upsert(
     elif not user.pk:
         user.set_unusable_password()
     user.save()
+    if existed and password is not None:
+        # a new password ends the API tokens issued with the old one (as user_set_password)
+        tokens_revoke_for(user)
     all_roles = role_objects or roles_ensure()
     user.roles.set([all_roles[code] for code in roles])
+    return user
+
+
+@transaction.atomic
+def user_set_password(
+    *, user: User, password: str | None, actor: User | None, now: datetime
+) -> User:
+    """Give ``user`` a new password (``None``: an unusable one, no password sign-in) and end
+    every API token issued with the old one, in one transaction (API.md, Authentication:
+    a token lives until it expires, is revoked, or its user's password changes). The admin's
+    password form and any other writer of passwords call this; ``User.save`` decides nothing."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    revoked = tokens_revoke_for(user)
+    logger.info(
+        "password of %s changed by %s at %s; %d API token(s) revoked",
+        user.get_username(),
+        actor.get_username() if actor is not None else "-",
+        now.isoformat(),
+        revoked,
+    )
     return user

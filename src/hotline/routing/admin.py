@@ -1,6 +1,6 @@
-"""Back office for routing: the dispatch catalogue (派单目录) is maintained here; precedents can
-be switched off; the suggestion record and the retraining runs (with the stored model versions)
-are read-only."""
+"""Back office for routing: the dispatch catalogue (派单目录) and the place names the gazetteer
+recognises (地名) are maintained here; precedents can be switched off; the suggestion record
+and the retraining runs (with the stored model versions) are read-only."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.core.admin import ReadOnlyAdmin
 from hotline.orgs.choices import OrgKind
-from hotline.routing.models import DispatchRule, Precedent, RetrainingRun, RoutingSuggestion
+from hotline.routing.models import (
+    DispatchRule,
+    PlaceName,
+    Precedent,
+    RetrainingRun,
+    RoutingSuggestion,
+)
 
 HANDLING_KINDS = (OrgKind.COUNTY, OrgKind.UNIT, OrgKind.SUBCENTER)
 
@@ -105,7 +111,7 @@ class RetrainingRunAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         from hotline.core.policy import policy
-        from hotline.routing.services import model_versions_overview
+        from hotline.routing.retraining import model_versions_overview
 
         versions = model_versions_overview()
         if not versions:
@@ -141,3 +147,24 @@ class RetrainingRunAdmin(ReadOnlyAdmin):
             schedule = _("自动重训已关闭（政策参数：重训间隔为 0）")
         self.message_user(request, schedule, messages.INFO)
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(PlaceName)
+class PlaceNameAdmin(admin.ModelAdmin):
+    """Roads, compounds and landmarks the gazetteer reads besides the organisation tree (a save
+    rebuilds it: see ``RoutingConfig.ready``)."""
+
+    list_display = ("name", "kind", "county", "aliases", "active", "updated_at")
+    list_filter = ("active", "kind", "county")
+    list_editable = ("active",)
+    search_fields = ("name", "aliases", "county__name", "county__short_name", "county__code")
+    list_select_related = ("county",)
+    ordering = ("county__code", "kind", "name")
+    fields = ("name", "kind", "county", "aliases", "active")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from hotline.orgs.models import Organisation
+
+        if db_field.name == "county":
+            kwargs["queryset"] = Organisation.objects.filter(kind=OrgKind.COUNTY).order_by("code")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

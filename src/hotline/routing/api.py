@@ -10,7 +10,8 @@ from pydantic import Field
 from hotline.core import clock
 from hotline.core.api import ErrorOut
 from hotline.core.errors import InvalidInput, PermissionDenied
-from hotline.routing import services
+from hotline.routing import selectors
+from hotline.routing.suggestions import MAX_TEXT
 
 router = Router(tags=["routing"])
 
@@ -18,7 +19,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
 
 class SuggestParams(Schema):
-    text: str = Field(..., max_length=services.MAX_TEXT, description="诉求内容")
+    text: str = Field(..., max_length=MAX_TEXT, description="诉求内容")
     address: str = Field("", max_length=300, description="地址")
     county: str = Field("", max_length=40, description="已选县区代码（可选）")
     phone: str = Field("", max_length=30, description="来电号码（可选，用于重复诉求判定）")
@@ -76,7 +77,7 @@ class SuggestOut(Schema):
 
 def may_see_suggestions(user) -> bool:
     """Center staff (they see the whole city's tickets, so duplicates may be listed). Not all
-    of them may see citizen data: ``services.suggest`` decides whether the phone is used."""
+    of them may see citizen data: ``selectors.suggest`` decides whether the phone is used."""
     return bool(user.is_authenticated and (user.is_superuser or user.acts_for_center))
 
 
@@ -91,7 +92,7 @@ def suggest(request: HttpRequest, params: Query[SuggestParams]) -> dict:
         raise PermissionDenied()
     if not params.text.strip():
         raise InvalidInput(_("%(field)s不能为空") % {"field": _("诉求内容")}, code="missing_field")
-    return services.suggest(
+    return selectors.suggest(
         text=params.text,
         address=params.address,
         county=params.county.strip(),

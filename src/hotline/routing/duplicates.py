@@ -33,7 +33,7 @@ import tempfile
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -617,3 +617,20 @@ def is_repeat(
         if score >= threshold and (best is None or score > best.similarity):
             best = RepeatMatch(earlier.id, score, exact)
     return best
+
+
+def repeat_match(
+    content: str, candidates: Sequence[tuple[int, str]], *, threshold: float
+) -> int | None:
+    """The ``repeat_match`` provider of ``tickets.hooks`` (Art 11(7), Art 29(5)): the pk of the
+    candidate ``(pk, content)`` that is the same matter as ``content``, or ``None``. The caller
+    already selected the candidates (same caller, same county, within the window), so only
+    the substance is compared (:func:`is_repeat`)."""
+    match = is_repeat(
+        TicketText(None, content),
+        (TicketText(pk, text) for pk, text in candidates),
+        same_phone=False,
+        same_county=False,
+        threshold=threshold,
+    )
+    return None if match is None else cast(int, match.id)  # the ids given were pks

@@ -1,10 +1,11 @@
 """Where a ticket is: the county and township recognised in the address and the content.
 
 The gazetteer is built from the organisation tree (counties with their aliases, township and
-street offices under them) plus, when present, the demo place names (roads, compounds,
-landmarks) that belong to exactly one county. Matching is a longest-match scan over a table of
-names keyed by first character — a few microseconds per ticket, no regular expression with
-hundreds of alternatives.
+street offices under them) plus the place names administrators keep in the back office
+(:class:`~hotline.routing.models.PlaceName`: roads, compounds, landmarks) that belong to
+exactly one county; a database without place names still locates counties and townships.
+Matching is a longest-match scan over a table of names keyed by first character — a few
+microseconds per ticket, no regular expression with hundreds of alternatives.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.db import transaction
 
 # evidence weights: a name in the address counts double (the agent typed the place there)
 W_COUNTY = 3.0
@@ -185,19 +188,51 @@ def build_entries(
     return entries
 
 
-def _demo_places() -> dict[str, list[str]]:
-    try:
-        from hotline.orgs.demo_data import PLACES
-    except ImportError:  # pragma: no cover
-        return {}
-    return {
-        county: [*p.get("roads", []), *p.get("communities", []), *p.get("landmarks", [])]
-        for county, p in PLACES.items()
+def _place_names(counties: set[str]) -> dict[str, list[str]]:
+    """County code → the active place names (and their aliases) of that county."""
+    from hotline.routing.models import PlaceName
+
+    places: dict[str, list[str]] = {}
+    rows = PlaceName.objects.filter(active=True, county__code__in=counties).values_list(
+        "county__code", "name", "aliases"
+    )
+    for county, name, aliases in rows.order_by("county__code", "id"):
+        places.setdefault(county, []).extend([name, *aliases.split()])
+    return places
+
+
+def place_names_load(places: dict[str, dict[str, Iterable[str]]]) -> int:
+    """Add place names (county code → kind → names) that are not there yet; names of counties
+    not in the organisation tree are skipped and existing rows (an administrator's edits) are
+    kept. Returns how many were created."""
+    from hotline.orgs.choices import OrgKind
+    from hotline.orgs.models import Organisation
+    from hotline.routing.models import PlaceName
+
+    counties = {
+        o.code: o for o in Organisation.objects.filter(kind=OrgKind.COUNTY, code__in=places)
     }
+    existing = set(
+        PlaceName.objects.filter(county__in=counties.values()).values_list("county__code", "name")
+    )
+    rows = []
+    for code, by_kind in places.items():
+        if code not in counties:
+            continue
+        for kind, names in by_kind.items():
+            for name in names:
+                if (code, name) not in existing:
+                    existing.add((code, name))
+                    rows.append(PlaceName(name=name, kind=kind, county=counties[code]))
+    PlaceName.objects.bulk_create(rows)
+    if rows:  # bulk_create sends no post_save: the cache is cleared here
+        reset()
+        transaction.on_commit(reset)
+    return len(rows)
 
 
 def build_from_orgs() -> Gazetteer:
-    """The gazetteer of the organisation tree in the database (plus demo place names)."""
+    """The gazetteer of the organisation tree and the place-name table in the database."""
     from hotline.orgs.choices import OrgKind
     from hotline.orgs.models import Organisation
 
@@ -216,8 +251,7 @@ def build_from_orgs() -> Gazetteer:
     ]
     names = {o["code"]: o["short_name"] or o["name"] for o in counties.values()}
     names.update({o["code"]: o["name"] for o in orgs if o["parent_id"] in counties})
-    places = _demo_places()
-    places = {c: p for c, p in places.items() if c in names}
+    places = _place_names({c["code"] for c in counties.values()})
     entries = build_entries(
         [(c["code"], c["name"], c["short_name"], c["keywords"]) for c in counties.values()],
         townships,
@@ -231,7 +265,8 @@ _cached: dict[str, Gazetteer] = {}
 
 
 def current() -> Gazetteer:
-    """The process's gazetteer, built on first use (call :func:`reset` after editing orgs)."""
+    """The process's gazetteer, built on first use (call :func:`reset` after editing orgs or
+    place names; the routing app does on every save)."""
     with _lock:
         if "g" not in _cached:
             _cached["g"] = build_from_orgs()

@@ -195,3 +195,51 @@ class RetrainingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+
+class PlaceKind(models.TextChoices):
+    ROAD = "road", _("道路街巷")
+    COMMUNITY = "community", _("小区社区")
+    LANDMARK = "landmark", _("地标场所")
+    VILLAGE = "village", _("村庄")
+
+
+class PlaceName(models.Model):
+    """A place name the gazetteer recognises in addresses and appeal texts (roads, compounds,
+    landmarks, villages), each in one county. Counties and township/street offices come from
+    the organisation tree; this table adds the names below them that administrators maintain.
+    A name (or alias) listed under more than one county is ignored: it is no evidence."""
+
+    name = models.CharField(
+        _("地名"), max_length=60, help_text=_("至少三个字；较短的地名容易误认，不参与识别")
+    )
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=PlaceKind.choices, default=PlaceKind.LANDMARK
+    )
+    county = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "county"},
+        verbose_name=_("所属县区"),
+    )
+    aliases = models.CharField(
+        _("别名"), max_length=200, blank=True, help_text=_("其他叫法，用空格分隔")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("地名")
+        verbose_name_plural = _("地名")
+        ordering = ["county__code", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="routing_place_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def names(self) -> list[str]:
+        """The name and its aliases, as the gazetteer matches them."""
+        return [self.name, *self.aliases.split()]

@@ -1,7 +1,14 @@
-"""Reads for analytics: how often the routing suggestions were taken.
+"""Routing's reads: the whole suggestion for a ticket being typed, the 并单 and repeat-appeal
+candidates, and the acceptance figures for analytics.
 
-Every figure is one SQL aggregate over ``RoutingSuggestion`` (the range filter uses the
-``(kind, at)`` index); nothing here loops over the records in Python.
+* :func:`suggest` — everything the intake form and ``GET /api/v1/routing/suggest`` show: the
+  three most likely categories, the county/township, the units to dispatch to with a reason
+  each (:mod:`hotline.routing.suggestions`), similar open tickets to merge (并单, Art 18) and a
+  possible repeat appeal (Art 11(7)) — the latter only for a user who may see citizen data.
+* :func:`similar_open_tickets`, :func:`repeat_candidate`, :func:`repeat_for`.
+* :func:`acceptance` and the report functions — how often the suggestions were taken. Every
+  figure is one SQL aggregate over ``RoutingSuggestion`` (the range filter uses the
+  ``(kind, at)`` index); nothing here loops over the records in Python.
 """
 
 from __future__ import annotations
@@ -15,7 +22,206 @@ from django.db.models import Case, Count, F, Func, IntegerField, Q, TextField, V
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from hotline.core.policy import policy
+from hotline.routing.duplicates import TicketText, is_repeat, similarity
 from hotline.routing.models import RoutingSuggestion, SuggestionKind
+from hotline.routing.suggestions import MAX_TEXT, locate, suggest_categories, suggest_units
+from hotline.routing.ticket_index import history as ticket_history
+from hotline.tickets import selectors as ticket_selectors
+from hotline.tickets.models import CitizenDataAccess, Ticket
+
+DUPLICATE_LIMIT = 5
+OPEN_EXCLUDED = ("closed", "not_accepted")
+
+
+# -- everything at once --------------------------------------------------------------------------
+
+
+def suggest(
+    *,
+    text: str,
+    address: str = "",
+    county: str = "",
+    phone: str = "",
+    category: str = "",
+    now: datetime,
+    user=None,
+) -> dict[str, Any]:
+    """The whole suggestion for a ticket being typed (intake form, API), for ``user``: the
+    repeat appeal (keyed on the phone) only for a user who may see citizen data (see
+    ``repeat_for``); without a user there is none."""
+    text = (text or "")[:MAX_TEXT]
+    cats = suggest_categories(text)
+    place = locate(address, text, county)
+    county_code = county or place.county
+    chosen_category = category or (cats.items[0]["code"] if cats.items else "")
+    units = suggest_units(
+        text, category=chosen_category, county=county_code, township=place.township, now=now
+    )
+    repeat = repeat_for(user, text, phone=phone, county=county_code, now=now) if phone else None
+    duplicates = similar_open_tickets(text, county=county_code, now=now)
+    return {
+        "categories": cats.items,
+        "model_version": cats.model_version,
+        "message": cats.message,
+        "place": place.as_dict(),
+        "units": [u.as_dict() for u in units],
+        "duplicates": duplicates,
+        "repeat": repeat,
+    }
+
+
+# -- duplicates and repeats -----------------------------------------------------------------------
+
+
+def similar_open_tickets(
+    text: str,
+    *,
+    county: str = "",
+    now: datetime,
+    exclude_ticket: int | None = None,
+    limit: int = DUPLICATE_LIMIT,
+) -> list[dict[str, Any]]:
+    """并单 proposals: open tickets from the last ``routing_merge_window_days`` about the same
+    matter (MinHash estimate ≥ ``routing_merge_similarity``) in the same county when known —
+    whoever called. Verified against the database, best first."""
+    text = (text or "").strip()[:MAX_TEXT]
+    if not text:
+        return []
+    threshold = policy("routing_merge_similarity")
+    since = now - timedelta(days=policy("routing_merge_window_days"))
+    hits = dict(ticket_history.matches(text, threshold, since=since, limit=200))
+    if exclude_ticket is not None:
+        hits.pop(exclude_ticket, None)
+    if not hits:
+        return []
+    qs = (
+        Ticket.objects.filter(pk__in=list(hits), received_at__gte=since, received_at__lte=now)
+        .exclude(status__in=OPEN_EXCLUDED)
+        .select_related("county", "incident")
+        .only(*ROW_FIELDS)
+    )
+    if county:
+        qs = qs.filter(county__code=county)
+    rows = []
+    for t in qs:
+        exact = similarity(text, t.content, shingle_size=3)
+        if exact < threshold:
+            continue  # a stale index entry or an estimate just above the line
+        rows.append((exact, t))
+    rows.sort(key=lambda r: (-r[0], -r[1].received_at.timestamp()))
+    return [_ticket_row(t, s) for s, t in rows[:limit]]
+
+
+ROW_FIELDS = (
+    "number",
+    "status",
+    "content",
+    "received_at",
+    "repeat_of_id",
+    "county__code",
+    "county__name",
+    "county__short_name",
+    "incident__title",
+)
+
+
+def _ticket_row(t, score: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "number": t.number,
+        "similarity": round(score, 3),
+        "status": t.status,
+        "county": t.county.code,
+        "county_name": t.county.short_name or t.county.name,
+        "received_at": t.received_at.isoformat(),
+        "content": t.content[:120],
+        "incident": t.incident_id,
+        "incident_title": t.incident.title if t.incident_id else "",
+        **extra,
+    }
+
+
+def repeat_candidate(
+    text: str,
+    *,
+    phone: str,
+    county: str,
+    now: datetime,
+    exclude_ticket: int | None = None,
+    within=None,
+) -> dict[str, Any] | None:
+    """The ticket this one would be a repeat appeal of (same caller, same county, similar
+    substance within the window — the rule ``tickets.services.find_repeat_of`` applies),
+    among ``within`` (a ticket queryset; every ticket without it).
+
+    This is the engine: it answers whoever asks, so what it finds tells the caller's phone.
+    Anything that shows its answer to a person goes through ``repeat_for``."""
+    found = _repeat_match(
+        text, phone=phone, county=county, now=now, exclude_ticket=exclude_ticket, within=within
+    )
+    if found is None:
+        return None
+    t, score = found
+    return _ticket_row(t, score, repeat_of=t.repeat_of_id is not None)
+
+
+def _repeat_match(text: str, *, phone: str, county: str, now: datetime, exclude_ticket, within):
+    if not (phone or "").strip() or not county or not (text or "").strip():
+        return None
+    since = now - timedelta(days=policy("art9_repeat_window_days"))
+    pool = Ticket.objects.all() if within is None else within
+    earlier = list(
+        pool.filter(
+            citizen_phone=phone.strip(),
+            county__code=county,
+            received_at__gte=since,
+            received_at__lte=now,
+        )
+        .exclude(pk=exclude_ticket or 0)
+        .select_related("county", "incident")
+        .only(*ROW_FIELDS)
+        .order_by("-received_at")[:50]
+    )
+    match = is_repeat(
+        TicketText(None, text),
+        (TicketText(t.pk, t.content) for t in earlier),
+        same_phone=False,
+        same_county=False,
+        threshold=policy("art9_repeat_similarity"),
+    )
+    if match is None:
+        return None
+    return next(t for t in earlier if t.pk == match.id), match.similarity
+
+
+REPEAT_PURPOSE = "repeat_check"  # CitizenDataAccess.purpose of a repeat shown at intake
+
+
+def repeat_for(user, text: str, *, phone: str, county: str, now: datetime) -> dict[str, Any] | None:
+    """``repeat_candidate`` for a person (Art 25). A match tells that the phone is the caller
+    of the ticket found, so the phone is looked up only for roles that may see citizen data
+    (``tickets.selectors.can_see_citizen``, as the caller history and the phone search); for
+    anyone else the phone is ignored and there is never a repeat, whatever phone they try.
+    The candidates are the tickets whose citizen the user may see
+    (``selectors.citizen_visible_tickets``: within their scope, never a confidential ticket
+    for a user who may not see its citizen, Art 15(4)). A repeat shown is logged in
+    ``CitizenDataAccess`` (purpose ``repeat_check``) against the ticket found."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not (phone or "").strip() or not ticket_selectors.can_see_citizen(user):
+        return None
+    within = ticket_selectors.citizen_visible_tickets(user)
+    found = _repeat_match(
+        text, phone=phone, county=county, now=now, exclude_ticket=None, within=within
+    )
+    if found is None:
+        return None
+    t, score = found
+    CitizenDataAccess.objects.create(user=user, ticket=t, at=now, purpose=REPEAT_PURPOSE)
+    return _ticket_row(t, score, repeat_of=t.repeat_of_id is not None)
+
+
+# -- how often the suggestions were taken -------------------------------------------------------
 
 # The sources of a unit suggestion (``RoutingSuggestion.sources``), in the report's order.
 UNIT_SOURCES = ("catalogue", "precedent", "model", "neighbours")

@@ -10,7 +10,7 @@ from celery import shared_task
 
 @shared_task(name="hotline.routing.tasks.retrain_category_model", ignore_result=True)
 def retrain_category_model(trigger: str = "celery") -> str | None:
-    from hotline.routing.services import retrain_category_model as retrain
+    from hotline.routing.retraining import retrain_category_model as retrain
 
     run = retrain(trigger=trigger)
     return run.status if run is not None else None

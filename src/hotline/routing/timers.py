@@ -1,7 +1,7 @@
 """Scheduled retraining of the category model (registered with hotline.core.timers).
 
 The sweep runs every minute; the timer only checks whether a retraining is due (a directory
-listing and at most one indexed query — see ``services.retraining_due``) and, when it is,
+listing and at most one indexed query — see ``retraining.retraining_due``) and, when it is,
 hands the training (seconds to minutes) to the background: the Celery task under
 ``hotline worker``, a thread of this process with the embedded in-process timers. The service
 claims the run with a unique ``running`` row, so a second launcher does nothing.
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from hotline.core.timers import register
-from hotline.routing import services, tasks  # tasks: registers the Celery task in the worker
+from hotline.routing import retraining, tasks  # tasks: registers the Celery task in the worker
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ _thread_lock = threading.Lock()
 
 def _run_in_thread() -> None:
     try:
-        services.retrain_category_model(trigger="in-process")
+        retraining.retrain_category_model(trigger="in-process")
     except Exception:  # recorded by the service when it can be; never kill the process
         logger.exception("routing: scheduled retraining failed")
     finally:
@@ -52,7 +52,7 @@ def launch() -> bool:
 def retrain_when_due(*, now: datetime) -> int:
     """Retrain the category model from closed tickets when the policy interval has passed and
     enough new tickets were closed (real time, not business time: see the service)."""
-    due, _detail = services.retraining_due()
+    due, _detail = retraining.retraining_due()
     if not due:
         return 0
     return int(launch())

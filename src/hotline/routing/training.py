@@ -82,15 +82,10 @@ def training_rows_from_tickets() -> Iterator[tuple[str, str]]:
     """(text, category code) of the platform's closed tickets — the default training source.
 
     The ticket context owns the query (``hotline.tickets.selectors.closed_ticket_texts``); it is
-    imported lazily so that routing works (and is testable) without the ticket models.
+    imported here, not at the top, so that training from a CSV never loads the ticket models.
     """
-    try:
-        from hotline.tickets.selectors import closed_ticket_texts
-    except ImportError as exc:
-        raise TrainingDataError(
-            "no ticket history is available (hotline.tickets.selectors.closed_ticket_texts "
-            "is missing); train from a CSV with --source FILE"
-        ) from exc
+    from hotline.tickets.selectors import closed_ticket_texts
+
     for text, code in closed_ticket_texts():
         if text and code and str(text).strip():
             yield str(text), str(code)

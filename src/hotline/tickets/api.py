@@ -3,259 +3,51 @@ service, render. Rules live in ``services`` and ``rules``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from hotline.core import clock
 from hotline.core.api import ErrorOut
-from hotline.core.errors import InvalidInput
-from hotline.core.pagination import Paged, PageQuery, page_of
+from hotline.core.errors import InvalidInput, NotFound
+from hotline.core.pagination import Paged, page_of
+from hotline.orgs.http import AuthedRequest
 from hotline.tickets import selectors, services
-from hotline.tickets.choices import (
-    AppealType,
-    CallbackOutcome,
-    Channel,
-    ReviewKind,
-    ReviewState,
-    TicketStatus,
-)
+from hotline.tickets.error_codes import TicketErrorCode
 from hotline.tickets.models import Assignment, Review, Ticket, TicketEvent
+from hotline.tickets.schemas import (
+    AnswerIn,
+    ApproveIn,
+    CallbackIn,
+    ContactIn,
+    DispatchIn,
+    DisputeIn,
+    ExtensionIn,
+    IncidentCloseIn,
+    IncidentFilter,
+    IncidentOut,
+    ProgressIn,
+    RedispatchIn,
+    RejectIn,
+    RejectReviewIn,
+    ReplyIn,
+    ReturnIn,
+    ReviewFilter,
+    ReviewOut,
+    SuddenReportIn,
+    TicketFilter,
+    TicketIn,
+    TicketListItem,
+    TicketOut,
+)
 
 router = Router(tags=["tickets"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
-# -- schemas ---------------------------------------------------------------------------------
-
-
-class CitizenIn(Schema):
-    name: str = Field("", max_length=60)
-    phone: str = Field(..., min_length=1, max_length=30)
-    confidential: bool = False
-
-
-class LocationIn(Schema):
-    county: str = Field(..., min_length=1, max_length=40)
-    address: str = Field(..., min_length=1, max_length=300)
-
-
-class TicketIn(Schema):
-    channel: Channel
-    appeal_type: AppealType
-    content: str = Field(..., min_length=1, max_length=services.MAX_CONTENT)
-    citizen: CitizenIn
-    location: LocationIn
-    occurred_at: datetime | None = None
-    category: str | None = Field(None, max_length=80)
-    major_incident: bool = False
-    special_seat: Literal["business", "enterprise"] | None = None
-    external_id: str | None = Field(None, max_length=100)
-    # 并单 (Art 18): join an open incident, or group with open tickets (by number) of other
-    # callers that are in no incident yet into a new one (center staff)
-    incident: int | None = None
-    merge_with: list[str] = Field(default_factory=list, max_length=services.MERGE_MAX)
-
-
-class CitizenOut(Schema):
-    name: str | None
-    phone: str | None
-    confidential: bool
-    masked: bool
-
-
-class LocationOut(Schema):
-    county: str
-    county_name: str
-    address: str
-
-
-class AssignmentOut(Schema):
-    id: int
-    org: str
-    org_name: str
-    role: str
-    parent: int | None
-    status: str
-    dispatched_at: datetime
-    sign_due_at: datetime | None
-    signed_at: datetime | None
-    signed_late: bool
-    auto_signed: bool
-    due_at: datetime | None
-    overdue: bool
-    return_window_ends_at: datetime | None
-    extension_count: int
-    redo_count: int
-    first_response_due_at: datetime | None
-    replied_at: datetime | None
-    reply: str | None
-
-
-class EvaluationOut(Schema):
-    outcome: str | None
-    resolved: bool | None
-
-
-class EventOut(Schema):
-    at: datetime
-    type: str
-    actor: str | None
-    org: str | None
-    data: dict
-
-
-class TicketOut(Schema):
-    number: str
-    status: str
-    channel: str
-    appeal_type: str
-    content: str
-    category: str | None
-    citizen: CitizenOut
-    location: LocationOut
-    occurred_at: datetime | None
-    received_at: datetime
-    dispatch_due_at: datetime | None
-    dispatched_at: datetime | None
-    dispatch_overdue: bool
-    major_incident: bool
-    incident: int | None
-    special_seat: str | None
-    coordinated: bool
-    assignments: list[AssignmentOut]
-    callback_due_at: datetime | None
-    evaluation: EvaluationOut
-    closed_at: datetime | None
-    close_reason: str | None
-    answer: str | None
-    not_accepted_reason: str | None
-    repeat_of: str | None
-    repeat_count: int
-    redo_count: int
-    external_id: str | None
-    events: list[EventOut]
-
-
-class TicketListItem(Schema):
-    number: str
-    status: str
-    channel: str
-    appeal_type: str
-    content: str
-    county: str
-    received_at: datetime
-    dispatch_due_at: datetime | None
-    callback_due_at: datetime | None
-    major_incident: bool
-    citizen: CitizenOut
-
-
-class AnswerIn(Schema):
-    answer: str = Field(..., min_length=1, max_length=services.MAX_CONTENT)
-    knowledge_entries: list[int] = Field(default_factory=list, max_length=20)
-
-
-class RejectIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=40)
-    explanation: str = Field(..., min_length=1, max_length=2000)
-    transferred_to: str | None = Field(None, max_length=20)
-    closed_ticket: str | None = Field(None, max_length=24)
-
-
-class ContactIn(Schema):
-    kind: Literal["three_way_call", "transfer", "expert_seat"]
-    party: str = Field(..., min_length=1, max_length=120)
-    consent: bool
-
-
-class SuddenReportIn(Schema):
-    kind: Literal["disaster", "accident", "public_health", "public_security"]
-    recipients: list[str] = Field(..., min_length=1, max_length=20)
-    note: str = Field("", max_length=2000)
-
-
-class DispatchIn(Schema):
-    lead: str = Field(..., min_length=1, max_length=40)
-    assists: list[str] = Field(default_factory=list, max_length=services.MAX_ASSISTS)
-    coordinated: bool = False
-    note: str = Field("", max_length=2000)
-
-
-class RedispatchIn(Schema):
-    lead: str = Field(..., min_length=1, max_length=40)
-    assists: list[str] = Field(default_factory=list, max_length=services.MAX_ASSISTS)
-
-
-class ReturnIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
-    basis: str = Field(..., min_length=1, max_length=2000)
-    suggested_org: str | None = Field(None, max_length=40)
-
-
-class ExtensionIn(Schema):
-    working_days: int = Field(..., ge=1, le=365)
-    reason: str = Field(..., min_length=1, max_length=2000)
-
-
-class ProgressIn(Schema):
-    content: str = Field(..., min_length=1, max_length=services.MAX_CONTENT)
-    expected_completion: date | None = None
-    citizen_informed: bool | None = None
-
-
-class ReplyIn(Schema):
-    content: str = Field(..., min_length=1, max_length=services.MAX_CONTENT)
-    citizen_contacted: bool | None = None
-
-
-class CallbackIn(Schema):
-    outcome: CallbackOutcome
-    resolved: bool | None = None
-    reasonable: bool | None = None
-
-
-class DisputeIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
-
-
-class ReviewOut(Schema):
-    id: int
-    kind: str
-    ticket: str
-    assignment: int | None
-    state: str
-    requested_by: str | None
-    requested_org: str | None
-    created_at: datetime
-    data: dict
-    decided_at: datetime | None
-
-
-class ApproveIn(Schema):
-    lead: str | None = Field(None, max_length=40)
-    assists: list[str] = Field(default_factory=list, max_length=services.MAX_ASSISTS)
-    override: bool = False
-
-
-class RejectReviewIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
-
-
-class TicketFilter(PageQuery):
-    status: TicketStatus | None = None
-    org: str | None = Field(None, max_length=40)
-    overdue: bool | None = None
-    q: str | None = Field(None, max_length=200)
-
-
-class ReviewFilter(PageQuery):
-    kind: ReviewKind | None = None
-    state: ReviewState | None = None
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -285,18 +77,22 @@ def _assignment_out(a: Assignment) -> dict:
     }
 
 
-def _event_out(e: TicketEvent) -> dict:
+def _event_out(e: TicketEvent, *, hide_links: bool = False) -> dict:
+    data = e.data
+    if hide_links and data:  # issue 19 F1: selectors.links_hidden
+        data = {k: v for k, v in data.items() if k not in selectors.LINK_KEYS}
     return {
         "at": e.at,
         "type": e.type,
-        "actor": e.actor.username if e.actor_id else None,
-        "org": e.org.code if e.org_id else None,
-        "data": e.data,
+        "actor": e.actor.username if e.actor is not None else None,
+        "org": e.org.code if e.org is not None else None,
+        "data": data,
     }
 
 
 def ticket_out(ticket: Ticket, *, user, now: datetime) -> dict:
     citizen = selectors.citizen_view(user=user, ticket=ticket, now=now)
+    hide_links = selectors.links_hidden(user=user, ticket=ticket)
     events = list(ticket.events.all())
     return {
         "number": ticket.number,
@@ -304,7 +100,7 @@ def ticket_out(ticket: Ticket, *, user, now: datetime) -> dict:
         "channel": ticket.channel,
         "appeal_type": ticket.appeal_type,
         "content": ticket.content,
-        "category": ticket.category.code if ticket.category_id else None,
+        "category": ticket.category.code if ticket.category is not None else None,
         "citizen": citizen,
         "location": {
             "county": ticket.county.code,
@@ -317,7 +113,7 @@ def ticket_out(ticket: Ticket, *, user, now: datetime) -> dict:
         "dispatched_at": ticket.dispatched_at,
         "dispatch_overdue": ticket.dispatch_overdue,
         "major_incident": ticket.major_incident,
-        "incident": ticket.incident_id,
+        "incident": None if hide_links else ticket.incident_id,
         "special_seat": ticket.special_seat or None,
         "coordinated": ticket.coordinated,
         "assignments": [_assignment_out(a) for a in ticket.assignments.all()],
@@ -330,17 +126,63 @@ def ticket_out(ticket: Ticket, *, user, now: datetime) -> dict:
         "close_reason": ticket.close_reason or None,
         "answer": ticket.answer or None,
         "not_accepted_reason": ticket.not_accepted_reason or None,
-        "repeat_of": ticket.repeat_of.number if ticket.repeat_of_id else None,
+        "repeat_of": (
+            ticket.repeat_of.number if ticket.repeat_of is not None and not hide_links else None
+        ),
         "repeat_count": ticket.repeat_count,
         "redo_count": ticket.redo_total,
         "external_id": ticket.external_id,
-        "events": [_event_out(e) for e in events],
+        "events": [_event_out(e, hide_links=hide_links) for e in events],
     }
 
 
-def _fresh(request: HttpRequest, number: str) -> dict:
+def _fresh(request: AuthedRequest, number: str) -> dict:
     ticket = selectors.ticket_get(user=request.user, number=number)
     return ticket_out(ticket, user=request.user, now=clock.now())
+
+
+@contextmanager
+def _acting(
+    target: QuerySet, *, missing: str, reserve: int = 1, review_id: int | None = None
+) -> Iterator[Ticket]:
+    """The ticket ``target`` (a selector's query of one ticket id in the caller's scope)
+    selects, locked for the one service the endpoint runs on it (``services.holding``: the
+    scoped read is the row lock, and reads what the answer needs); 404 when out of scope."""
+    with services.holding(target, reserve=reserve, review_id=review_id) as ticket:
+        if ticket is None:
+            raise NotFound(missing, code=TicketErrorCode.NOT_FOUND)
+        yield ticket
+
+
+def _answer(request: AuthedRequest, ticket: Ticket, *, new: bool = False) -> dict:
+    """The ticket after an action, rendered from the objects in hand (issue 14): the row the
+    service locked (``_acting``) or created and wrote, the assignments and the history read
+    under that lock, and what the service changed, created and appended (its
+    ``last_batch``). Without another read of the ticket."""
+    batch = services.last_batch()
+    loaded = getattr(ticket, "_prefetched_objects_cache", {})
+    if batch is None or not (new or "events" in loaded):
+        return _fresh(request, ticket.number)
+    assignments: dict[int, Assignment] = {}
+    events: list[TicketEvent] = []
+    if not new:
+        assignments = {a.pk: a for a in ticket.assignments.all()}
+        events = list(ticket.events.all())
+    for a in batch.assignments.values():
+        if a.ticket_id == ticket.pk:
+            assignments[a.pk] = a
+    events += [e for e in batch.written if e.ticket_id == ticket.pk]
+    services.prefetched(
+        ticket, "assignments", sorted(assignments.values(), key=lambda a: (a.dispatched_at, a.pk))
+    )
+    services.prefetched(ticket, "events", sorted(events, key=lambda e: (e.at, e.pk)))
+    return ticket_out(ticket, user=request.user, now=clock.now())
+
+
+def _in_scope(request: AuthedRequest, number: str):
+    return _acting(
+        selectors.ticket_target(user=request.user, number=number), missing=_("工单不存在")
+    )
 
 
 def _org_or_422(code: str | None, field: str):
@@ -351,7 +193,7 @@ def _org_or_422(code: str | None, field: str):
 
 
 @router.post("/tickets", response={200: TicketOut, 201: TicketOut, **ERRORS})
-def create_ticket(request: HttpRequest, payload: TicketIn):
+def create_ticket(request: AuthedRequest, payload: TicketIn):
     """Intake (agent). Replaying a partner's `external_id` returns the existing ticket (200)."""
     now = clock.now()
     result = services.ticket_intake(
@@ -368,17 +210,20 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         major_incident=payload.major_incident,
         special_seat=payload.special_seat,
         external_id=payload.external_id,
+        call_id=payload.call_id,
         **selectors.intake_grouping(
             user=request.user, incident=payload.incident, merge_with=payload.merge_with
         ),
         actor=request.user,
         now=now,
     )
-    return Status(201 if result.created else 200, _fresh(request, result.ticket.number))
+    if not result.created:  # a replayed partner id: the ticket as it is
+        return Status(200, _fresh(request, result.ticket.number))
+    return Status(201, _answer(request, result.ticket, new=True))
 
 
 @router.get("/tickets", response={200: Paged[TicketListItem], **ERRORS})
-def list_tickets(request: HttpRequest, filters: Query[TicketFilter]):
+def list_tickets(request: AuthedRequest, filters: Query[TicketFilter]):
     """What the caller may see; filter by status, organisation, overdue; `q` matches the
     number, the citizen's phone and the content."""
     qs = selectors.ticket_list(
@@ -408,196 +253,226 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilter]):
 
 
 @router.get("/tickets/{number}", response={200: TicketOut, **ERRORS})
-def get_ticket(request: HttpRequest, number: str):
+def get_ticket(request: AuthedRequest, number: str):
     return _fresh(request, number)
 
 
 @router.post("/tickets/{number}/answer", response={200: TicketOut, **ERRORS})
-def answer(request: HttpRequest, number: str, payload: AnswerIn):
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    services.ticket_answer(
-        ticket=ticket,
-        answer=payload.answer,
-        actor=request.user,
-        now=clock.now(),
-        knowledge_entries=payload.knowledge_entries,
-    )
-    return _fresh(request, number)
+def answer(request: AuthedRequest, number: str, payload: AnswerIn):
+    with _in_scope(request, number) as ticket:
+        services.ticket_answer(
+            ticket=ticket,
+            answer=payload.answer,
+            actor=request.user,
+            now=clock.now(),
+            knowledge_entries=payload.knowledge_entries,
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/tickets/{number}/reject", response={200: TicketOut, **ERRORS})
-def reject(request: HttpRequest, number: str, payload: RejectIn):
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    closed = None
-    if payload.closed_ticket:
-        closed = (
-            selectors.tickets_visible_to(request.user).filter(number=payload.closed_ticket).first()
-        )
-        if closed is None:
-            raise InvalidInput(
-                _("未知的工单：%(number)s") % {"number": payload.closed_ticket},
-                code="unknown_ticket",
+def reject(request: AuthedRequest, number: str, payload: RejectIn):
+    with _in_scope(request, number) as ticket:
+        closed = None
+        if payload.closed_ticket:
+            closed = (
+                selectors.tickets_visible_to(request.user)
+                .filter(number=payload.closed_ticket)
+                .first()
             )
-    services.ticket_reject(
-        ticket=ticket,
-        reason=payload.reason,
-        explanation=payload.explanation,
-        transferred_to=payload.transferred_to,
-        closed_ticket=closed,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, number)
+            if closed is None:
+                raise InvalidInput(
+                    _("未知的工单：%(number)s") % {"number": payload.closed_ticket},
+                    code=TicketErrorCode.UNKNOWN_TICKET,
+                )
+        services.ticket_reject(
+            ticket=ticket,
+            reason=payload.reason,
+            explanation=payload.explanation,
+            transferred_to=payload.transferred_to,
+            closed_ticket=closed,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/tickets/{number}/contact", response={200: TicketOut, **ERRORS})
-def contact(request: HttpRequest, number: str, payload: ContactIn):
+def contact(request: AuthedRequest, number: str, payload: ContactIn):
     """Art 14(1): record a three-way call, transfer or expert seat (citizen's consent)."""
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    services.ticket_contact(
-        ticket=ticket,
-        kind=payload.kind,
-        party=payload.party,
-        consent=payload.consent,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, number)
+    with _acting(
+        selectors.ticket_target(user=request.user, number=number),
+        missing=_("工单不存在"),
+        reserve=0,
+    ) as ticket:
+        services.ticket_contact(
+            ticket=ticket,
+            kind=payload.kind,
+            party=payload.party,
+            consent=payload.consent,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/tickets/{number}/sudden-report", response={200: TicketOut, **ERRORS})
-def sudden_report(request: HttpRequest, number: str, payload: SuddenReportIn):
+def sudden_report(request: AuthedRequest, number: str, payload: SuddenReportIn):
     """Art 18: report a sudden event to the local government and notify departments."""
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    services.ticket_sudden_report(
-        ticket=ticket,
-        kind=payload.kind,
-        recipients=payload.recipients,
-        note=payload.note,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, number)
+    with _in_scope(request, number) as ticket:
+        services.ticket_sudden_report(
+            ticket=ticket,
+            kind=payload.kind,
+            recipients=payload.recipients,
+            note=payload.note,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/tickets/{number}/dispatch", response={200: TicketOut, **ERRORS})
-def dispatch(request: HttpRequest, number: str, payload: DispatchIn):
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    services.ticket_dispatch(
-        ticket=ticket,
-        lead=services.handling_org(payload.lead, field="lead"),
-        assists=[services.handling_org(c, field="assists") for c in payload.assists],
-        coordinated=payload.coordinated,
-        note=payload.note,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, number)
+def dispatch(request: AuthedRequest, number: str, payload: DispatchIn):
+    with _in_scope(request, number) as ticket:
+        services.ticket_dispatch(
+            ticket=ticket,
+            lead=services.handling_org(payload.lead, field="lead"),
+            assists=[services.handling_org(c, field="assists") for c in payload.assists],
+            coordinated=payload.coordinated,
+            note=payload.note,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/tickets/{number}/callback", response={200: TicketOut, **ERRORS})
-def callback(request: HttpRequest, number: str, payload: CallbackIn):
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    services.ticket_callback(
-        ticket=ticket,
-        outcome=payload.outcome,
-        resolved=payload.resolved,
-        reasonable=payload.reasonable,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, number)
+def callback(request: AuthedRequest, number: str, payload: CallbackIn):
+    with _in_scope(request, number) as ticket:
+        services.ticket_callback(
+            ticket=ticket,
+            outcome=payload.outcome,
+            resolved=payload.resolved,
+            reasonable=payload.reasonable,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/tickets/{number}/dispute", response={200: TicketOut, **ERRORS})
-def dispute(request: HttpRequest, number: str, payload: DisputeIn):
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    services.ticket_dispute(
-        ticket=ticket, reason=payload.reason, actor=request.user, now=clock.now()
-    )
-    return _fresh(request, number)
+def dispute(request: AuthedRequest, number: str, payload: DisputeIn):
+    with _in_scope(request, number) as ticket:
+        services.ticket_dispute(
+            ticket=ticket, reason=payload.reason, actor=request.user, now=clock.now()
+        )
+    return _answer(request, ticket)
 
 
 # -- assignments -----------------------------------------------------------------------------
 
 
-def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
-    return selectors.assignment_get(user=request.user, assignment_id=assignment_id)
+def _held_assignment(ticket: Ticket, assignment_id: int) -> Assignment:
+    assignment = services.locked_assignment(ticket, assignment_id)
+    if assignment is None:  # the target found it: only a concurrent deletion
+        raise NotFound(_("派单不存在"), code=TicketErrorCode.NOT_FOUND)
+    return assignment
+
+
+def _held_review(ticket: Ticket) -> Review:
+    review = services.locked_review(ticket)
+    if review is None:
+        raise NotFound(_("审核申请不存在"), code=TicketErrorCode.NOT_FOUND)
+    return review
+
+
+def _on_assignment(request: AuthedRequest, assignment_id: int):
+    """The ticket of the assignment in the caller's scope, locked (``_acting``)."""
+    return _acting(
+        selectors.assignment_target(user=request.user, assignment_id=assignment_id),
+        missing=_("派单不存在"),
+    )
 
 
 @router.post("/assignments/{assignment_id}/sign", response={200: TicketOut, **ERRORS})
-def sign(request: HttpRequest, assignment_id: int):
-    a = _assignment(request, assignment_id)
-    services.assignment_sign(assignment=a, actor=request.user, now=clock.now())
-    return _fresh(request, a.ticket.number)
+def sign(request: AuthedRequest, assignment_id: int):
+    with _on_assignment(request, assignment_id) as ticket:
+        a = _held_assignment(ticket, assignment_id)
+        services.assignment_sign(assignment=a, actor=request.user, now=clock.now())
+    return _answer(request, ticket)
 
 
 @router.post("/assignments/{assignment_id}/dispatch", response={200: TicketOut, **ERRORS})
-def redispatch(request: HttpRequest, assignment_id: int, payload: RedispatchIn):
+def redispatch(request: AuthedRequest, assignment_id: int, payload: RedispatchIn):
     """A county body re-dispatches to its own units (child assignments)."""
-    a = _assignment(request, assignment_id)
-    services.assignment_redispatch(
-        assignment=a,
-        lead=services.handling_org(payload.lead, field="lead"),
-        assists=[services.handling_org(c, field="assists") for c in payload.assists],
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, a.ticket.number)
+    with _on_assignment(request, assignment_id) as ticket:
+        a = _held_assignment(ticket, assignment_id)
+        services.assignment_redispatch(
+            assignment=a,
+            lead=services.handling_org(payload.lead, field="lead"),
+            assists=[services.handling_org(c, field="assists") for c in payload.assists],
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/assignments/{assignment_id}/return", response={200: TicketOut, **ERRORS})
-def return_(request: HttpRequest, assignment_id: int, payload: ReturnIn):
-    a = _assignment(request, assignment_id)
-    services.assignment_return(
-        assignment=a,
-        reason=payload.reason,
-        basis=payload.basis,
-        suggested_org=_org_or_422(payload.suggested_org, "suggested_org"),
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, a.ticket.number)
+def return_(request: AuthedRequest, assignment_id: int, payload: ReturnIn):
+    with _on_assignment(request, assignment_id) as ticket:
+        a = _held_assignment(ticket, assignment_id)
+        services.assignment_return(
+            assignment=a,
+            reason=payload.reason,
+            basis=payload.basis,
+            suggested_org=_org_or_422(payload.suggested_org, "suggested_org"),
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/assignments/{assignment_id}/extension", response={200: TicketOut, **ERRORS})
-def extension(request: HttpRequest, assignment_id: int, payload: ExtensionIn):
-    a = _assignment(request, assignment_id)
-    services.assignment_request_extension(
-        assignment=a,
-        working_days=payload.working_days,
-        reason=payload.reason,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, a.ticket.number)
+def extension(request: AuthedRequest, assignment_id: int, payload: ExtensionIn):
+    with _on_assignment(request, assignment_id) as ticket:
+        a = _held_assignment(ticket, assignment_id)
+        services.assignment_request_extension(
+            assignment=a,
+            working_days=payload.working_days,
+            reason=payload.reason,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/assignments/{assignment_id}/progress", response={200: TicketOut, **ERRORS})
-def progress(request: HttpRequest, assignment_id: int, payload: ProgressIn):
-    a = _assignment(request, assignment_id)
-    services.assignment_progress(
-        assignment=a,
-        content=payload.content,
-        expected_completion=payload.expected_completion,
-        citizen_informed=payload.citizen_informed,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, a.ticket.number)
+def progress(request: AuthedRequest, assignment_id: int, payload: ProgressIn):
+    with _on_assignment(request, assignment_id) as ticket:
+        a = _held_assignment(ticket, assignment_id)
+        services.assignment_progress(
+            assignment=a,
+            content=payload.content,
+            expected_completion=payload.expected_completion,
+            citizen_informed=payload.citizen_informed,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/assignments/{assignment_id}/reply", response={200: TicketOut, **ERRORS})
-def reply(request: HttpRequest, assignment_id: int, payload: ReplyIn):
-    a = _assignment(request, assignment_id)
-    services.assignment_reply(
-        assignment=a,
-        content=payload.content,
-        citizen_contacted=payload.citizen_contacted,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, a.ticket.number)
+def reply(request: AuthedRequest, assignment_id: int, payload: ReplyIn):
+    with _on_assignment(request, assignment_id) as ticket:
+        a = _held_assignment(ticket, assignment_id)
+        services.assignment_reply(
+            assignment=a,
+            content=payload.content,
+            citizen_contacted=payload.citizen_contacted,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 # -- reviews -----------------------------------------------------------------------------------
@@ -610,8 +485,8 @@ def _review_out(r: Review) -> dict:
         "ticket": r.ticket.number,
         "assignment": r.assignment_id,
         "state": r.state,
-        "requested_by": r.requested_by.username if r.requested_by_id else None,
-        "requested_org": r.requested_org.code if r.requested_org_id else None,
+        "requested_by": r.requested_by.username if r.requested_by is not None else None,
+        "requested_org": r.requested_org.code if r.requested_org is not None else None,
         "created_at": r.created_at,
         "data": r.data,
         "decided_at": r.decided_at,
@@ -619,7 +494,7 @@ def _review_out(r: Review) -> dict:
 
 
 @router.get("/reviews", response={200: Paged[ReviewOut], **ERRORS})
-def list_reviews(request: HttpRequest, filters: Query[ReviewFilter]):
+def list_reviews(request: AuthedRequest, filters: Query[ReviewFilter]):
     """Returns, extensions and disputes the caller decides (supervisors; county bodies for
     what they re-dispatched)."""
     qs = selectors.review_list(user=request.user, kind=filters.kind, state=filters.state)
@@ -627,47 +502,41 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilter]):
 
 
 @router.post("/reviews/{review_id}/approve", response={200: TicketOut, **ERRORS})
-def approve(request: HttpRequest, review_id: int, payload: ApproveIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
-    services.review_approve(
-        review=review,
-        lead=_org_or_422(payload.lead, "lead"),
-        assists=[services.handling_org(c, field="assists") for c in payload.assists],
-        override=payload.override,
-        actor=request.user,
-        now=clock.now(),
-    )
-    return _fresh(request, review.ticket.number)
+def approve(request: AuthedRequest, review_id: int, payload: ApproveIn):
+    with _acting(
+        selectors.review_target(user=request.user, review_id=review_id),
+        missing=_("审核申请不存在"),
+        review_id=review_id,
+        # a return approved with a new lead archives two rows: "approved", "dispatched"
+        reserve=2 if payload.lead else 1,
+    ) as ticket:
+        review = _held_review(ticket)
+        services.review_approve(
+            review=review,
+            lead=_org_or_422(payload.lead, "lead"),
+            assists=[services.handling_org(c, field="assists") for c in payload.assists],
+            override=payload.override,
+            actor=request.user,
+            now=clock.now(),
+        )
+    return _answer(request, ticket)
 
 
 @router.post("/reviews/{review_id}/reject", response={200: TicketOut, **ERRORS})
-def reject_review(request: HttpRequest, review_id: int, payload: RejectReviewIn):
-    review = selectors.review_get(user=request.user, review_id=review_id)
-    services.review_reject(
-        review=review, reason=payload.reason, actor=request.user, now=clock.now()
-    )
-    return _fresh(request, review.ticket.number)
+def reject_review(request: AuthedRequest, review_id: int, payload: RejectReviewIn):
+    with _acting(
+        selectors.review_target(user=request.user, review_id=review_id),
+        missing=_("审核申请不存在"),
+        review_id=review_id,
+    ) as ticket:
+        review = _held_review(ticket)
+        services.review_reject(
+            review=review, reason=payload.reason, actor=request.user, now=clock.now()
+        )
+    return _answer(request, ticket)
 
 
 # -- major incidents (Art 18, 并单) ------------------------------------------------------------
-
-
-class IncidentFilter(PageQuery):
-    open: bool | None = None
-
-
-class IncidentOut(Schema):
-    id: int
-    kind: str
-    title: str
-    county: str | None
-    opened_at: datetime
-    closed_at: datetime | None
-    calls: int
-
-
-class IncidentCloseIn(Schema):
-    note: str = Field("", max_length=2000)
 
 
 def _incident_out(incident) -> dict:
@@ -683,7 +552,7 @@ def _incident_out(incident) -> dict:
 
 
 @router.get("/incidents", response={200: Paged[IncidentOut], **ERRORS})
-def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]):
+def list_incidents(request: AuthedRequest, filters: Query[IncidentFilter]):
     """Major incidents with the number of calls linked to each, newest first (`open=true`:
     those still in progress)."""
     qs = selectors.incident_list(user=request.user, open_only=filters.open)
@@ -691,7 +560,7 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]):
 
 
 @router.post("/incidents/{incident_id}/close", response={200: IncidentOut, **ERRORS})
-def close_incident(request: HttpRequest, incident_id: int, payload: IncidentCloseIn):
+def close_incident(request: AuthedRequest, incident_id: int, payload: IncidentCloseIn):
     """The incident is over (dispatchers and supervisors): new calls are no longer linked to
     it and every linked ticket's archive records the closing."""
     incident = selectors.incident_get(user=request.user, incident_id=incident_id)

@@ -3,11 +3,12 @@ another unit's ticket is a 404."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router
 
 from hotline.core import clock
 from hotline.core.api import ErrorOut
+from hotline.orgs.http import AuthedRequest
 from hotline.tickets import dossier
 
 router = Router(tags=["tickets"])
@@ -34,6 +35,6 @@ def docx_response(result: dossier.Dossier) -> HttpResponse:
     response={401: ErrorOut, 404: ErrorOut},
     openapi_extra=DOCX_RESPONSE,
 )
-def ticket_dossier(request: HttpRequest, number: str):
+def ticket_dossier(request: AuthedRequest, number: str):
     """The full archive of one ticket as .docx (Art 17); every export is logged (Art 25)."""
     return docx_response(dossier.dossier_export(user=request.user, number=number, now=clock.now()))

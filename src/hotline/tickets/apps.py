@@ -6,3 +6,8 @@ class TicketsConfig(AppConfig):
     name = "hotline.tickets"
     label = "tickets"
     verbose_name = _("工单")
+
+    def ready(self) -> None:
+        from hotline.tickets.services import reference
+
+        reference.connect()  # the per-process organisation and category caches

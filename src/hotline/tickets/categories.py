@@ -2,7 +2,7 @@
 
 A tree is a list of nodes ``{"code", "name", "name_en", "children": [...]}`` with optional
 flags ``mediation`` / ``law_enforcement`` (Art 16(2)) and ``handling_days`` (a legal time
-limit, Art 15(3)); ``hotline.tickets.demo_topics.CATEGORIES`` is the default tree that
+limit, Art 15(3)); ``hotline.tickets.category_tree.CATEGORIES`` is the default tree that
 ``hotline seed`` loads.
 """
 
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hotline.core.errors import InvalidInput
+from hotline.tickets import category_tree
 from hotline.tickets.models import Category
 
 # The fields a tree node sets; ``active`` is the administrators' (a category they switched
@@ -41,9 +42,7 @@ class CategoryLoad:
 
 def default_tree() -> list[dict]:
     """The tree `hotline seed` loads (five domains of Art 10 and their categories)."""
-    from hotline.tickets.demo_topics import CATEGORIES
-
-    return CATEGORIES
+    return category_tree.CATEGORIES
 
 
 def _code(node: dict) -> str:

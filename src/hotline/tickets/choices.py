@@ -119,3 +119,58 @@ class ContactKind(models.TextChoices):
     THREE_WAY_CALL = "three_way_call", _("三方通话")
     TRANSFER = "transfer", _("呼叫转接")
     EXPERT_SEAT = "expert_seat", _("专家座席")
+
+
+class EventType(models.TextChoices):
+    """Every event the services write to a ticket's archive (办理记录, Art 17), with the one
+    label the ticket page and the Word dossier print (GLOSSARY.md terms)."""
+
+    # intake (Art 11, 13, 14(1))
+    INTAKE = "intake", _("受理")
+    ANSWERED = "answered", _("即时答复（直接办结）")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    THREE_WAY_CALL = "three_way_call", _("三方通话")
+    TRANSFER = "transfer", _("呼叫转接")
+    EXPERT_SEAT = "expert_seat", _("专家座席")
+    # major incidents (Art 18)
+    SUDDEN_EVENT_REPORTED = "sudden_event_reported", _("突发事件报告")
+    INCIDENT_GROUPED = "incident_grouped", _("并单")
+    INCIDENT_CLOSED = "incident_closed", _("并单事件结束")
+    # dispatch (Art 7, 14)
+    DISPATCHED = "dispatched", _("派单")
+    REDISPATCHED = "redispatched", _("二次派单")
+    DISPATCH_OVERDUE = "dispatch_overdue", _("派单超时")
+    # handling (Art 15)
+    SIGNED = "signed", _("签收")
+    AUTO_SIGNED = "auto_signed", _("超时自动签收")
+    RETURN_REQUESTED = "return_requested", _("退回申请")
+    RETURN_APPROVED = "return_approved", _("退回审核通过")
+    RETURN_REJECTED = "return_rejected", _("退回审核驳回")
+    BACK_TO_DISPATCH = "back_to_dispatch", _("退回待重新派单")
+    EXTENSION_REQUESTED = "extension_requested", _("延期申请")
+    EXTENSION_GRANTED = "extension_granted", _("延期审核通过")
+    EXTENSION_REJECTED = "extension_rejected", _("延期审核驳回")
+    PROGRESS = "progress", _("办理进度反馈")
+    FIRST_RESPONSE = "first_response", _("初步办理意见")
+    FIRST_RESPONSE_MISSED = "first_response_missed", _("初步办理意见超时")
+    PROGRESS_MISSED = "progress_missed", _("办理进度反馈超时")
+    REPLIED = "replied", _("答复 / 办理结果回传")
+    OVERDUE = "overdue", _("超期")
+    # callback and closing (Art 16)
+    AWAITING_CALLBACK = "awaiting_callback", _("待回访")
+    CALLBACK = "callback", _("回访")
+    CALLBACK_EXPIRED = "callback_expired", _("回访超时未评价")
+    REDO = "redo", _("重办（退回重办）")
+    CLOSED = "closed", _("办结")
+    DISPUTE_RAISED = "dispute_raised", _("异议")
+    DISPUTE_UPHELD = "dispute_upheld", _("异议甄别成立")
+    DISPUTE_REJECTED = "dispute_rejected", _("异议甄别不成立")
+
+    @classmethod
+    def label_of(cls, code: str) -> str:
+        """The label of a stored event type; an unknown code (written by an older version)
+        is shown as it is stored rather than hidden."""
+        try:
+            return str(cls(code).label)
+        except ValueError:
+            return code

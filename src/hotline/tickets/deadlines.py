@@ -1,7 +1,9 @@
-"""Deadline arithmetic for tickets: the calendar plus the policy values, nothing else.
+"""Deadline arithmetic for tickets: the calendar plus the policy values.
 
-Every function takes the calendar and the moments it needs, so it is testable without a
-database and never reads the clock (ARCHITECTURE.md principle 3).
+Every function takes the calendar and the moments it needs and never reads the clock
+(ARCHITECTURE.md principle 3). They are not free of storage: the policy values and the
+source time limits (``source_deadlines``, admin → 来源时限) are read from the database
+through the shared cache, so tests of these functions run with a database.
 """
 
 from __future__ import annotations

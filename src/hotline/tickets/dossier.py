@@ -14,9 +14,12 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db.models import Choices
+from django.utils import translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -34,6 +37,7 @@ from hotline.tickets.choices import (
     CloseReason,
     ContactKind,
     EmergencyLine,
+    EventType,
     NotAcceptedReason,
     ReviewKind,
     ReviewState,
@@ -50,47 +54,14 @@ from hotline.tickets.models import (
     TicketEvent,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+    from docx.document import Document as DocxDocument  # docx.Document is a factory
+
 PURPOSE = "dossier_export"
 TZ = ZoneInfo("Asia/Shanghai")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EMPTY = "—"
-
-# Every event type the services write (Art 17), in the words of the center.
-EVENT_TYPES: dict[str, str] = {
-    "intake": "受理登记",
-    "answered": "即时答复",
-    "not_accepted": "不予受理",
-    "three_way_call": "三方通话",
-    "transfer": "呼叫转接",
-    "expert_seat": "专家座席",
-    "sudden_event_reported": "突发事件报告",
-    "dispatched": "派单",
-    "redispatched": "县区二次派单",
-    "dispatch_overdue": "派单超时",
-    "signed": "签收",
-    "auto_signed": "超时自动签收",
-    "return_requested": "申请退回",
-    "return_approved": "退回审核通过",
-    "return_rejected": "退回审核驳回",
-    "back_to_dispatch": "退回后待重新派单",
-    "extension_requested": "申请延期",
-    "extension_granted": "延期审核通过",
-    "extension_rejected": "延期审核驳回",
-    "first_response": "初步办理意见",
-    "first_response_missed": "初步办理意见超时",
-    "progress": "阶段性答复",
-    "progress_missed": "进展反馈超时",
-    "overdue": "办理超期",
-    "replied": "答复并回传结果",
-    "awaiting_callback": "转入待回访",
-    "callback": "回访评价",
-    "callback_expired": "回访期满未评价",
-    "redo": "重办",
-    "closed": "办结",
-    "dispute_raised": "提出评价异议",
-    "dispute_upheld": "异议甄别成立",
-    "dispute_rejected": "异议甄别驳回",
-}
 
 # Labels of the keys found in event data and review requests/decisions.
 DATA_LABELS: dict[str, str] = {
@@ -142,7 +113,7 @@ DATA_LABELS: dict[str, str] = {
 }
 
 # Coded values shown by their Chinese label, per key.
-DATA_CHOICES: dict[str, dict[str, str]] = {
+DATA_CHOICES: dict[str, dict[str, StrOrPromise]] = {
     "channel": dict(Channel.choices),
     "appeal_type": dict(AppealType.choices),
     "outcome": dict(CallbackOutcome.choices),
@@ -176,10 +147,17 @@ def yes_no(value: bool | None) -> str:
     return "是" if value else "否"
 
 
-def label(choices: type, value: str | None) -> str:
+def label(choices: type[Choices], value: str | None) -> str:
     if not value:
         return EMPTY
     return str(dict(choices.choices).get(value, value))
+
+
+def event_label(code: str) -> str:
+    """The event type in the center's words (``EventType``, the one label table): the dossier
+    is a Chinese document whatever language the exporting user reads the pages in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return EventType.label_of(code)
 
 
 def org_label(org: Organisation | None) -> str:
@@ -230,7 +208,7 @@ def summarize(data: dict[str, Any] | None, orgs: dict[str, str] | None = None) -
 # -- document helpers --------------------------------------------------------------------------
 
 
-def _new_document() -> Document:
+def _new_document() -> DocxDocument:
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "SimSun"
@@ -273,9 +251,13 @@ def _grid(document, header: list[str], rows: list[list[str]]) -> None:
 # -- sections --------------------------------------------------------------------------------
 
 
-def _header(document, ticket: Ticket) -> None:
+def _header(document, ticket: Ticket, *, hide_links: bool = False) -> None:
     document.add_heading("一、工单信息", level=1)
-    category = f"{ticket.category.name}（{ticket.category.code}）" if ticket.category_id else EMPTY
+    category = (
+        f"{ticket.category.name}（{ticket.category.code}）"
+        if ticket.category is not None
+        else EMPTY
+    )
     _table(
         document,
         [
@@ -293,7 +275,10 @@ def _header(document, ticket: Ticket) -> None:
             ("派单时间", local_time(ticket.dispatched_at)),
             ("派单超时", yes_no(ticket.dispatch_overdue)),
             ("重大诉求", yes_no(ticket.major_incident)),
-            ("并单事件", ticket.incident.title if ticket.incident_id else EMPTY),
+            (
+                "并单事件",
+                ticket.incident.title if ticket.incident is not None and not hide_links else EMPTY,
+            ),
             ("专席", label(SpecialSeat, ticket.special_seat)),
             ("协调派单", yes_no(ticket.coordinated)),
             ("结果回传时间", local_time(ticket.result_received_at)),
@@ -306,7 +291,12 @@ def _header(document, ticket: Ticket) -> None:
             ("不予受理原因", label(NotAcceptedReason, ticket.not_accepted_reason)),
             ("解释引导", ticket.not_accepted_explanation),
             ("转交热线", label(EmergencyLine, ticket.transferred_to)),
-            ("重复诉求源工单", ticket.repeat_of.number if ticket.repeat_of_id else EMPTY),
+            (
+                "重复诉求源工单",
+                ticket.repeat_of.number
+                if ticket.repeat_of is not None and not hide_links
+                else EMPTY,
+            ),
             ("重复反映次数", str(ticket.repeat_count)),
             ("重办次数", str(ticket.redo_total)),
             ("外部编号", ticket.external_id or EMPTY),
@@ -356,7 +346,10 @@ def _assignments(document, assignments: list[Assignment]) -> None:
             [
                 ("承办单位", org_label(a.org)),
                 ("主协办", label(AssignmentRole, a.role)),
-                ("上级派单", f"{a.parent_id}（{a.parent.org.name}）" if a.parent_id else EMPTY),
+                (
+                    "上级派单",
+                    f"{a.parent_id}（{a.parent.org.name}）" if a.parent is not None else EMPTY,
+                ),
                 ("状态", label(AssignmentStatus, a.status)),
                 ("派单时间", local_time(a.dispatched_at)),
                 ("签收时限", local_time(a.sign_due_at)),
@@ -445,10 +438,10 @@ def _timeline(document, events: list[TicketEvent], orgs: dict[str, str]) -> None
                 local_time(e.at),
                 user_label(e.actor),
                 org_label(e.org),
-                EVENT_TYPES.get(e.type, e.type),
+                event_label(e.type),
                 summarize(e.data, orgs),
             ]
-            for e in events
+            for e in events  # their data already without links when hidden (issue 19 F1)
         ],
     )
 
@@ -479,6 +472,9 @@ def dossier_build(*, ticket: Ticket, citizen: dict, user: User, now: datetime) -
         .select_related("actor", "org")
         .order_by("at", "id")
     )
+    hide_links = selectors.links_hidden(user=user, ticket=ticket)  # issue 19 F1
+    for e in events:
+        e.data = selectors.event_data_for(user=user, ticket=ticket, data=e.data, hidden=hide_links)
 
     document = _new_document()
     document.core_properties.title = f"工单档案 {ticket.number}"
@@ -489,7 +485,7 @@ def dossier_build(*, ticket: Ticket, citizen: dict, user: User, now: datetime) -
         f"导出时间：{local_time(now)}（北京时间）　导出人：{user_label(user)}"
         f"　单位：{org_label(user.organisation)}"
     )
-    _header(document, ticket)
+    _header(document, ticket, hide_links=hide_links)
     _citizen(document, citizen)
     _content(document, ticket)
     _assignments(document, assignments)

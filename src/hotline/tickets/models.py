@@ -187,6 +187,11 @@ class Ticket(models.Model):
     outbox_seq = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # not fields: what a service call remembers on the row it holds locked
+    # (services/archive.py; read with getattr, they may be unset)
+    _seq_stored: int  # the outbox_seq the database holds (services/archive.py _seq_unsaved)
+    _locked_assignments: list[Assignment]  # every assignment, read under the ticket's lock
+
     class Meta:
         verbose_name = _("工单")
         verbose_name_plural = _("工单")

@@ -5,18 +5,29 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, User
 from hotline.tickets.choices import AssignmentStatus
+from hotline.tickets.error_codes import TicketErrorCode
 from hotline.tickets.models import (
     Assignment,
+    Category,
     CitizenDataAccess,
     Incident,
     Review,
@@ -78,10 +89,27 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     return _scoped(ScopedTicketQuerySet(model=Ticket), scope_org_ids(user))
 
 
-def _scoped(qs: QuerySet[Ticket], subtree: list[int] | None) -> QuerySet[Ticket]:
+def _scope_for_one(user: User) -> list[int] | QuerySet | None:
+    """The scope as ``scope_org_ids`` answers it, for a query that finds one ticket: when the
+    subtree is not known yet, a subquery inside that query rather than a query of its own."""
+    if sees_everything(user):
+        return None
+    org = user.organisation
+    if org is None:
+        return []
+    cached = getattr(org, "_subtree_ids", None)
+    if cached is not None:
+        return list(cached)
+    return Organisation.objects.filter(path__startswith=org.path).values("pk")
+
+
+_TicketQS = TypeVar("_TicketQS", bound=QuerySet[Ticket])
+
+
+def _scoped(qs: _TicketQS, subtree: list[int] | QuerySet | None) -> _TicketQS:
     if subtree is None:
         return qs
-    if not subtree:
+    if isinstance(subtree, list) and not subtree:
         return qs.none()
     # The subtree is a handful of organisations: match their ids (indexed) rather than
     # joining every assignment to its organisation's path.
@@ -89,7 +117,7 @@ def _scoped(qs: QuerySet[Ticket], subtree: list[int] | None) -> QuerySet[Ticket]
     return qs.filter(Exists(held))
 
 
-class ScopedTicketQuerySet(QuerySet):
+class ScopedTicketQuerySet(QuerySet[Ticket]):
     """A ticket query that may know a cheaper way to count itself.
 
     ``ticket_list`` attaches the count of a unit's whole scope, which is the number of
@@ -100,16 +128,18 @@ class ScopedTicketQuerySet(QuerySet):
     appeal type, say) falls back to SQL's ``COUNT``. Ordering and slicing keep it (a sliced
     count, as ``CappedPaginator`` does, is the shortcut clipped to the slice)."""
 
-    _cheap_count: tuple[tuple, object] | None = None
+    # (the WHERE clause it was made for, the count: an int or a callable returning one)
+    _cheap_count: tuple[tuple | None, int | Callable[[], int]] | None = None
 
-    def _clone(self):
-        clone = super()._clone()
+    def _clone(self) -> ScopedTicketQuerySet:
+        # QuerySet._clone, Django's copy behind every chained call, is not in django-stubs
+        clone = super()._clone()  # type: ignore[misc]
         clone._cheap_count = self._cheap_count
         return clone
 
-    def with_count(self, counter) -> ScopedTicketQuerySet:
+    def with_count(self, counter: int | Callable[[], int]) -> ScopedTicketQuerySet:
         """This query, counted by ``counter()`` (an int, or a callable returning one)."""
-        clone = self._chain()
+        clone = self.all()  # QuerySet.all() is a plain copy (Django's _chain)
         clone._cheap_count = (clone._where_signature(), counter)
         return clone
 
@@ -164,7 +194,7 @@ def ticket_list(
     assignment index (``ScopedTicketQuerySet``)."""
     subtree = scope_org_ids(user)
     qs = ScopedTicketQuerySet(model=Ticket)
-    count = None
+    count: int | Callable[[], int] | None = None
     if subtree:
         held = Assignment.objects.filter(org_id__in=subtree).order_by()
         rows = list(held.values_list("ticket_id", flat=True)[: SMALL_SCOPE + 1])
@@ -221,32 +251,74 @@ def text_search(user: User, q: str) -> Q:
     return text
 
 
+def _history() -> tuple[Prefetch, Prefetch]:
+    return (
+        Prefetch("assignments", queryset=Assignment.objects.select_related("org", "parent")),
+        Prefetch("events", queryset=TicketEvent.objects.select_related("actor", "org")),
+    )
+
+
+def ticket_events(ticket: Ticket) -> Ticket:
+    """Load the ticket's events (with actor and organisation), as ``ticket_get`` does, onto a
+    ticket already read in scope."""
+    prefetch_related_objects([ticket], _history()[1])
+    return ticket
+
+
 def ticket_get(*, user: User, number: str) -> Ticket:
     ticket = (
-        tickets_visible_to(user)
+        _scoped(ScopedTicketQuerySet(model=Ticket), _scope_for_one(user))
         .select_related("county", "category", "repeat_of", "incident")
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("org", "parent")),
-            Prefetch("events", queryset=TicketEvent.objects.select_related("actor", "org")),
-        )
+        .prefetch_related(*_history())
         .filter(number=number)
         .first()
     )
     if ticket is None:
-        raise NotFound(_("工单不存在"), code="not_found")
+        raise NotFound(_("工单不存在"), code=TicketErrorCode.NOT_FOUND)
     return ticket
 
 
 def assignment_get(*, user: User, assignment_id: int) -> Assignment:
     """An assignment the user may see (through its ticket's scope), else 404."""
     assignment = (
-        Assignment.objects.select_related("org", "parent", "parent__org", "ticket")
-        .filter(pk=assignment_id, ticket__in=tickets_visible_to(user))
+        Assignment.objects.select_related(
+            "org",
+            "parent",
+            "parent__org",
+            "ticket",
+            "ticket__county",
+            "ticket__category",
+            "ticket__repeat_of",
+        )
+        .filter(
+            pk=assignment_id,
+            ticket__in=_scoped(ScopedTicketQuerySet(model=Ticket), _scope_for_one(user)),
+        )
         .first()
     )
     if assignment is None:
-        raise NotFound(_("派单不存在"), code="not_found")
+        raise NotFound(_("派单不存在"), code=TicketErrorCode.NOT_FOUND)
     return assignment
+
+
+# -- the tickets a state change is about, as a query of their ids (services.holding locks
+# them in the same statement that reads them: issue 14) ------------------------------------
+
+
+def ticket_target(*, user: User, number: str) -> QuerySet:
+    """The id of the ticket with this number if the user may see it (as ``ticket_get``)."""
+    return _scoped(Ticket.objects.all(), _scope_for_one(user)).filter(number=number).values("pk")
+
+
+def assignment_target(*, user: User, assignment_id: int) -> QuerySet:
+    """The ticket id of the assignment if the user may see its ticket (as ``assignment_get``)."""
+    scoped = _scoped(Ticket.objects.all(), _scope_for_one(user))
+    return Assignment.objects.filter(pk=assignment_id, ticket__in=scoped).values("ticket_id")
+
+
+def review_target(*, user: User, review_id: int) -> QuerySet:
+    """The ticket id of the review if the user decides it (as ``review_get``)."""
+    return review_list(user=user).filter(pk=review_id).values("ticket_id")
 
 
 def can_see_citizen(user: User) -> bool:
@@ -284,6 +356,26 @@ def handles_now(user: User, ticket: Ticket) -> bool:
     return _live_assignments(subtree).filter(ticket=ticket).exists()
 
 
+def _handles_now_loaded(user: User, ticket: Ticket) -> bool | None:
+    """``handles_now`` from the prefetched assignments and their organisations alone (the
+    subtree is a path prefix of the tree), without asking the tree table; ``None`` when
+    they are not loaded."""
+    if "assignments" not in getattr(ticket, "_prefetched_objects_cache", {}):
+        return None
+    org = user.organisation
+    if sees_everything(user):
+        return True
+    if org is None:
+        return False
+    rows = ticket.assignments.all()
+    org_field = Assignment._meta.get_field("org")
+    if not all(org_field.is_cached(a) for a in rows):
+        return None
+    return any(
+        a.org.path.startswith(org.path) and a.status != AssignmentStatus.RETURNED for a in rows
+    )
+
+
 def citizen_visible_tickets(user: User) -> QuerySet[Ticket]:
     """The tickets whose citizen ``citizen_view`` shows this user unmasked: every ticket they
     may see for roles that need citizen data; for a unit, the tickets its organisation or one
@@ -318,7 +410,10 @@ def citizen_view(*, user: User, ticket: Ticket, now: datetime, purpose: str = "v
     tickets (Art 15(4)); others see them masked. Every unmasked read is logged."""
     if ticket.confidential and not can_see_citizen(user):
         return {"name": None, "phone": None, "confidential": True, "masked": True}
-    unit_handles_it = _unit_handler(user) and handles_now(user, ticket)
+    unit_handles_it = False
+    if _unit_handler(user):
+        loaded = _handles_now_loaded(user, ticket)
+        unit_handles_it = handles_now(user, ticket) if loaded is None else loaded
     if can_see_citizen(user) or unit_handles_it:
         CitizenDataAccess.objects.create(user=user, ticket=ticket, at=now, purpose=purpose)
         return {
@@ -333,6 +428,41 @@ def citizen_view(*, user: User, ticket: Ticket, now: datetime, purpose: str = "v
         "confidential": ticket.confidential,
         "masked": True,
     }
+
+
+# What in an event's data names another ticket or a grouping of tickets (issue 19 F1).
+LINK_KEYS = frozenset({"repeat_of", "closed_ticket", "incident", "grouped_with", "merged_with"})
+
+
+def _confidential_link(ticket: Ticket) -> bool:
+    """Whether the ticket or the ticket it repeats is confidential (the repeat root is
+    loaded by ``ticket_get``; a grouped incident's other tickets are not shown anyway)."""
+    if ticket.confidential:
+        return True
+    if ticket.repeat_of_id is None:
+        return False
+    root = ticket.repeat_of if Ticket.repeat_of.is_cached(ticket) else None
+    if root is not None:
+        return root.confidential
+    return Ticket.objects.filter(pk=ticket.repeat_of_id, confidential=True).exists()
+
+
+def links_hidden(*, user: User, ticket: Ticket) -> bool:
+    """Art 15(4), Art 25 (issue 19 F1): the links between a ticket and others (its repeat
+    root, its 并单 incident, the numbers in its events' data) are hidden from whoever may not
+    see a confidential citizen, when either end is confidential — else a unit handling the
+    confidential ticket learns the caller's other tickets (with name and phone, if it handled
+    them too), or the reverse. The same predicate as ``citizen_view``'s confidential rule."""
+    return not can_see_citizen(user) and _confidential_link(ticket)
+
+
+def event_data_for(*, user: User, ticket: Ticket, data: dict | None, hidden: bool | None = None):
+    """An event's data as ``user`` may read it: without its links when ``links_hidden``."""
+    if hidden is None:
+        hidden = links_hidden(user=user, ticket=ticket)
+    if not hidden or not data:
+        return data
+    return {k: v for k, v in data.items() if k not in LINK_KEYS}
 
 
 def citizen_masked(*, user: User, ticket: Ticket) -> dict:
@@ -385,7 +515,7 @@ def review_list(
 def review_get(*, user: User, review_id: int) -> Review:
     review = review_list(user=user).filter(pk=review_id).first()
     if review is None:
-        raise NotFound(_("审核申请不存在"), code="not_found")
+        raise NotFound(_("审核申请不存在"), code=TicketErrorCode.NOT_FOUND)
     return review
 
 
@@ -411,7 +541,7 @@ def intake_grouping(
         if found is None:
             raise InvalidInput(
                 _("重大诉求事件 %(incident)s 不存在") % {"incident": incident},
-                code="unknown_incident",
+                code=TicketErrorCode.UNKNOWN_INCIDENT,
             )
         out["incident"] = found
     numbers = list(dict.fromkeys(n.strip() for n in merge_with if n and n.strip()))
@@ -423,7 +553,7 @@ def intake_grouping(
             separator = _("、")
             raise InvalidInput(
                 _("并单：工单 %(numbers)s 不存在") % {"numbers": separator.join(missing[:5])},
-                code="merge_unknown_ticket",
+                code=TicketErrorCode.MERGE_UNKNOWN_TICKET,
             )
         out["merge_with"] = tickets
     return out
@@ -448,3 +578,8 @@ def incident_get(*, user: User, incident_id: int) -> Incident:
     if incident is None:
         raise NotFound()
     return incident
+
+
+def category_options() -> list[Category]:
+    """The active appeal categories by code (the pickers of intake and knowledge entries)."""
+    return list(Category.objects.filter(active=True).order_by("code"))

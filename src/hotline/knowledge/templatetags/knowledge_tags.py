@@ -1,5 +1,5 @@
-"""Template helpers of the knowledge pages (the console's ``{% clock %}`` and ``local_time``
-are loaded from ``console``; this adds what only knowledge entries have)."""
+"""Template helpers of the knowledge pages (``{% clock %}`` and ``local_time`` are loaded from
+the shared ``hotline_tags``; this adds what only knowledge entries have)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from hotline.console.templatetags.console import duration_text
+from hotline.core.templatetags.hotline_tags import duration_text
 
 register = template.Library()
 
