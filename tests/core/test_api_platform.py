@@ -5,6 +5,7 @@ import json
 import pytest
 from django.test import override_settings
 
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -32,14 +33,14 @@ def test_token_issued_for_right_credentials_and_stored_hashed(client, demo_orgs)
 def test_wrong_credentials_are_401_in_the_error_format(client, demo_orgs):
     response = post(client, "/api/v1/auth/token", {"username": "agent", "password": "nope"})
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "invalid_credentials"
+    assert response.json()["error"]["code"] == CoreErrorCode.INVALID_CREDENTIALS
     assert ApiToken.objects.count() == 0
 
 
 def test_missing_fields_are_422(client, db):
     response = post(client, "/api/v1/auth/token", {"username": "agent"})
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_input"
+    assert response.json()["error"]["code"] == CoreErrorCode.INVALID_INPUT
 
 
 def test_repeated_failures_are_throttled(client, demo_orgs):
@@ -47,7 +48,7 @@ def test_repeated_failures_are_throttled(client, demo_orgs):
         post(client, "/api/v1/auth/token", {"username": "agent", "password": "bad"})
     response = post(client, "/api/v1/auth/token", {"username": "agent", "password": "Demo#12345"})
     assert response.status_code == 429
-    assert response.json()["error"]["code"] == "too_many_attempts"
+    assert response.json()["error"]["code"] == CoreErrorCode.TOO_MANY_ATTEMPTS
 
 
 def test_expired_token_is_rejected(client, demo_orgs):
@@ -58,7 +59,7 @@ def test_expired_token_is_rejected(client, demo_orgs):
             "/api/v1/simulation/run-timers", HTTP_AUTHORIZATION=f"Bearer {token}"
         )
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response.json()["error"]["code"] == CoreErrorCode.NOT_AUTHENTICATED
 
 
 def test_orgs_lists_the_tree_with_contract_fields(client, demo_orgs):
@@ -124,7 +125,7 @@ def test_only_an_administrator_moves_the_clock(client, demo_orgs):
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "forbidden"
+    assert response.json()["error"]["code"] == CoreErrorCode.FORBIDDEN
     assert (
         client.post(
             "/api/v1/simulation/run-timers", HTTP_AUTHORIZATION=f"Bearer {token}"
@@ -153,7 +154,7 @@ def test_simulation_clock_outside_the_calendar_years_is_422_and_unchanged(client
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_input"
+    assert response.json()["error"]["code"] == CoreErrorCode.INVALID_INPUT
     assert "年" in response.json()["error"]["message"]
     assert abs((clock.now() - before).total_seconds()) < 60
 
@@ -162,7 +163,7 @@ def test_unparseable_body_is_422_with_a_chinese_message(client, db):
     response = client.post("/api/v1/auth/token", data=b"{not json", content_type="application/json")
     assert response.status_code == 422
     error = response.json()["error"]
-    assert error["code"] == "bad_request"  # the platform's code for an unparsable body
+    assert error["code"] == CoreErrorCode.BAD_REQUEST  # the platform's code for an unparsable body
     assert "JSON" in error["message"] and "Cannot" not in error["message"]
 
 
@@ -177,7 +178,7 @@ def test_nul_in_path_or_query_is_refused_before_any_view(client, demo_orgs, path
     response = client.get(path)
     assert response.status_code in (400, 422)
     if path.startswith("/api/"):
-        assert response.json()["error"]["code"] == "invalid_input"
+        assert response.json()["error"]["code"] == CoreErrorCode.INVALID_INPUT
 
 
 def test_nul_in_a_form_field_is_400_and_changes_nothing(client, demo_orgs):

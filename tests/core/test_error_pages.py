@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from hotline.config import urls as root_urls
 from hotline.core import views
+from hotline.core.error_codes import CoreErrorCode
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,7 @@ def test_an_api_session_call_without_its_token_is_403_in_the_contracts_format(de
     )
     assert response.status_code == 403
     body = response.json()
-    assert body["error"]["code"] == "forbidden"
+    assert body["error"]["code"] == CoreErrorCode.FORBIDDEN
     assert isinstance(body["error"]["message"], str) and "CSRF check Failed" not in str(body)
     # a bearer caller needs no CSRF token
     from hotline.core.auth import token_issue
@@ -213,7 +214,7 @@ def test_a_nul_character_on_a_page_is_the_400_error_page(demo_orgs, english):
 def test_a_nul_character_in_the_api_is_422_json(db):
     response = Client().get("/api/v1/orgs?q=a%00b")
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_input"
+    assert response.json()["error"]["code"] == CoreErrorCode.INVALID_INPUT
 
 
 @pytest.mark.parametrize("multipart", [True, False])

@@ -8,6 +8,8 @@ import json
 import pytest
 from django.test import Client
 
+from hotline.core.error_codes import CoreErrorCode
+
 pytestmark = pytest.mark.django_db
 
 BIG = 3 * 1024 * 1024
@@ -26,7 +28,7 @@ def test_finding5_a_3mb_api_body_is_413_in_the_error_format(demo_orgs, path):
     response = client.post(path, body, content_type="application/json")
     assert response.status_code == 413, response.content[:300]
     error = response.json()["error"]
-    assert error["code"] == "payload_too_large" and error["message"]
+    assert error["code"] == CoreErrorCode.PAYLOAD_TOO_LARGE and error["message"]
 
 
 def test_finding5_a_3mb_session_api_body_is_413(demo_orgs):
@@ -36,7 +38,7 @@ def test_finding5_a_3mb_session_api_body_is_413(demo_orgs):
         "/api/v1/tickets", json.dumps({"content": "x" * BIG}), content_type="application/json"
     )
     assert response.status_code == 413, response.content[:300]
-    assert response.json()["error"]["code"] == "payload_too_large"
+    assert response.json()["error"]["code"] == CoreErrorCode.PAYLOAD_TOO_LARGE
 
 
 @pytest.mark.parametrize("path", ["/login/", "/portal/", "/knowledge/suggest/"])

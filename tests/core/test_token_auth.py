@@ -11,6 +11,7 @@ from django.test import Client
 
 from hotline.core.auth import token_issue
 from hotline.core.clock import real_now
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def _client(key: str) -> Client:
 
 def _assert_401(response) -> None:
     assert response.status_code == 401, response.content
-    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response.json()["error"]["code"] == CoreErrorCode.NOT_AUTHENTICATED
 
 
 @pytest.mark.parametrize(

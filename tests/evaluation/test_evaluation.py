@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from hotline.core.errors import PermissionDenied
 from hotline.evaluation import services
+from hotline.evaluation.error_codes import EvaluationErrorCode
 from hotline.evaluation.models import Indicator, Scheme
 from hotline.orgs.models import User
 from hotline.tickets.models import Assignment, Category, Evaluation, Ticket
@@ -139,7 +140,7 @@ def test_publish_then_rerun_is_refused(api, intake, sim):
     assert api("supervisor").ok(f"/evaluation/runs/{OCTOBER}/publish")["state"] == "published"
     refused = api("supervisor").post("/evaluation/runs", {"period": OCTOBER})
     assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "evaluation_published"
+    assert refused.json()["error"]["code"] == EvaluationErrorCode.EVALUATION_PUBLISHED
     assert api("supervisor").post("/evaluation/runs", {"period": "2026-13"}).status_code == 422
 
 

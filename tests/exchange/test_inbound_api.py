@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import translation
 
 from hotline.exchange import signing
+from hotline.exchange.error_codes import ExchangeErrorCode
 from hotline.exchange.models import InboundMessage, InboundTicket
 from hotline.exchange.services import Replayed
 from hotline.tickets.models import Ticket
@@ -272,7 +273,7 @@ def test_the_signature_check_alone_says_it_in_chinese_without_django():
     with pytest.raises(signing.SignatureError) as caught:
         signing.read_headers({"X-Hotline-Partner": "p"}, require_message_id=True)
     error = caught.value
-    assert error.code == "missing_signature"
+    assert error.code == ExchangeErrorCode.MISSING_SIGNATURE
     assert (
         error.message
         == str(error)

@@ -13,6 +13,7 @@ import pytest
 
 from hotline.core.clock import real_now
 from hotline.exchange import signing
+from hotline.exchange.error_codes import ExchangeErrorCode
 from hotline.exchange.mock import MockProvince
 from hotline.exchange.models import DeliveryAttempt
 from hotline.exchange.relay import message_body, relay_once
@@ -89,7 +90,7 @@ def test_the_body_is_byte_identical_on_every_retry_and_signed_with_time_and_id(p
     assert signing.verify(headers, body, secret="s").message_id == str(message.pk)
     with pytest.raises(signing.SignatureError) as refused:
         signing.verify({**headers, signing.MESSAGE_ID: "another"}, body, secret="s")
-    assert refused.value.code == "bad_signature"
+    assert refused.value.code == ExchangeErrorCode.BAD_SIGNATURE
 
 
 def test_a_failed_push_is_retried_with_backoff_and_holds_back_the_ticket(province, mock, changes):

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from hotline.knowledge import rules, services
 from hotline.knowledge.choices import EntryStatus
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import Entry, EntryVersion
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +83,7 @@ def test_stale_version_is_409_version_conflict(api, make_entry, business_now):
         f"/entries/{entry.pk}", {"title": "新标题", "version": 99}, as_user="org.medins"
     )
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "version_conflict"
+    assert response.json()["error"]["code"] == KnowledgeErrorCode.VERSION_CONFLICT
 
 
 def test_a_unit_edits_only_its_own_entries(api, make_entry, business_now):
@@ -90,7 +92,7 @@ def test_a_unit_edits_only_its_own_entries(api, make_entry, business_now):
     assert api.get(f"/entries/{published.pk}", as_user="org.hrss").status_code == 200
     response = api.patch(f"/entries/{published.pk}", {"title": "改一下"}, as_user="org.hrss")
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "forbidden"
+    assert response.json()["error"]["code"] == CoreErrorCode.FORBIDDEN
     # and may not create entries for it either
     response = api.post("/entries", {**NEW_ENTRY, "org": "medins"}, as_user="org.hrss")
     assert response.status_code == 403
@@ -101,7 +103,7 @@ def test_another_units_draft_is_404_not_403(api, make_entry, business_now):
     for username in ("org.hrss", "agent"):
         response = api.get(f"/entries/{draft.pk}", as_user=username)
         assert response.status_code == 404
-        assert response.json()["error"]["code"] == "not_found"
+        assert response.json()["error"]["code"] == KnowledgeErrorCode.NOT_FOUND
         assert api.post(f"/entries/{draft.pk}/submit", as_user=username).status_code == 404
     assert api.get(f"/entries/{draft.pk}/versions", as_user="org.hrss").status_code == 404
     # the owner and the center see it
@@ -130,7 +132,7 @@ def test_wrong_state_is_409_invalid_transition(api, make_entry, business_now):
     draft = make_entry(status=EntryStatus.DRAFT)
     response = api.post(f"/entries/{draft.pk}/publish", as_user="supervisor")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "invalid_transition"
+    assert response.json()["error"]["code"] == CoreErrorCode.INVALID_TRANSITION
     # under review the unit waits for the center (or asks for it back)
     in_review = make_entry(status=EntryStatus.IN_REVIEW, title="另一条")
     response = api.patch(f"/entries/{in_review.pk}", {"title": "改"}, as_user="org.medins")
@@ -146,7 +148,7 @@ def test_return_needs_a_reason_and_goes_back_to_draft(api, make_entry, business_
     entry = make_entry(status=EntryStatus.IN_REVIEW)
     response = api.post(f"/entries/{entry.pk}/return", {"note": ""}, as_user="supervisor")
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "reason_required"
+    assert response.json()["error"]["code"] == KnowledgeErrorCode.REASON_REQUIRED
     response = api.post(
         f"/entries/{entry.pk}/return", {"note": "材料清单不全"}, as_user="supervisor"
     )
@@ -162,22 +164,22 @@ def test_malformed_input_is_422(api, business_now):
     ):
         response = api.post("/entries", bad, as_user="org.medins")
         assert response.status_code == 422, bad
-        assert response.json()["error"]["code"] == "invalid_input"
+        assert response.json()["error"]["code"] == KnowledgeErrorCode.INVALID_INPUT
     response = api.post(
         "/entries",
         {**NEW_ENTRY, "effective_from": "2026-05-01", "expires_on": "2026-04-01"},
         as_user="org.medins",
     )
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_dates"
+    assert response.json()["error"]["code"] == KnowledgeErrorCode.INVALID_DATES
     response = api.post("/entries", {**NEW_ENTRY, "org": "nowhere"}, as_user="supervisor")
-    assert response.json()["error"]["code"] == "unknown_org"
+    assert response.json()["error"]["code"] == KnowledgeErrorCode.UNKNOWN_ORG
 
 
 def test_not_authenticated_is_401_and_unknown_entry_404(api, business_now):
     response = api.get("/entries/1", as_user=None)
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response.json()["error"]["code"] == CoreErrorCode.NOT_AUTHENTICATED
     assert api.get("/search", as_user=None).status_code == 401
     assert api.get("/entries/999999").status_code == 404
 

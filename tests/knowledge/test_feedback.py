@@ -5,10 +5,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.policy import DEFINITIONS, policy_set
 from hotline.core.timers import registered
 from hotline.knowledge import services
 from hotline.knowledge.choices import EntryStatus, FeedbackState
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import Feedback, KnowledgeEvent
 from hotline.knowledge.policy import DEFAULTS, response_working_days, review_period_days
 from hotline.knowledge.selectors import knowledge_art27_evidence
@@ -73,7 +75,10 @@ def test_topic_question_goes_to_the_named_unit(api, business_now):
     center = api.post(
         "/feedback", {"kind": "question", "topic": "t", "content": "x", "org": "city"}
     )
-    assert center.status_code == 422 and center.json()["error"]["code"] == "invalid_org"
+    assert (
+        center.status_code == 422
+        and center.json()["error"]["code"] == KnowledgeErrorCode.INVALID_ORG
+    )
 
 
 def test_only_hotline_roles_raise_and_only_the_owner_answers(api, make_entry, business_now):
@@ -102,7 +107,10 @@ def test_only_hotline_roles_raise_and_only_the_owner_answers(api, make_entry, bu
     assert answered.json()["state"] == "answered"
     assert answered.json()["responded_by"] == "org.medins"
     again = api.post(f"/feedback/{fid}/answer", {"response": "再答"}, as_user="org.medins")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_transition"
+    assert (
+        again.status_code == 409
+        and again.json()["error"]["code"] == CoreErrorCode.INVALID_TRANSITION
+    )
 
 
 def test_corrections_are_accepted_or_rejected_questions_only_answered(

@@ -8,6 +8,7 @@ import pytest
 from hotline.core.policy import policy_set
 from hotline.knowledge import services
 from hotline.knowledge.choices import EntryStatus
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import KnowledgeUsage
 
 from .conftest import NOW
@@ -127,7 +128,10 @@ def test_usage_is_recorded_once_per_ticket_and_counted(
     assert stats["items"][0]["entry"] == first.pk and stats["items"][0]["uses"] == 2
     assert api.get(f"/entries/{first.pk}").json()["usage_count"] == 2
     unknown = api.post("/usage", {"ticket_number": one.number, "entry_ids": [999999]})
-    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_entry"
+    assert (
+        unknown.status_code == 422
+        and unknown.json()["error"]["code"] == KnowledgeErrorCode.UNKNOWN_ENTRY
+    )
     assert api.post("/usage", body, as_user="org.medins").status_code == 403
 
 

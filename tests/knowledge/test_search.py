@@ -10,6 +10,7 @@ from django.db import connection
 
 from hotline.knowledge import search, services
 from hotline.knowledge.choices import EntryStatus
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,10 @@ def test_filters_by_category_unit_and_public(api, corpus, business_now):
     assert corpus["residence"].pk not in {i["id"] for i in public_only["items"]}
     assert {i["public"] for i in public_only["items"]} == {True}
     response = api.get("/search", q="医保", org="nowhere")
-    assert response.status_code == 422 and response.json()["error"]["code"] == "unknown_org"
+    assert (
+        response.status_code == 422
+        and response.json()["error"]["code"] == KnowledgeErrorCode.UNKNOWN_ORG
+    )
 
 
 def test_status_listing_is_scoped_to_owner_and_center(api, corpus, business_now):
@@ -170,7 +174,7 @@ def test_empty_query_lists_recent_published_and_pages(api, make_entry, now, busi
 def test_query_validation(api, corpus, business_now):
     too_long = api.get("/search", q="医" * 201)
     assert too_long.status_code == 422
-    assert too_long.json()["error"]["code"] == "invalid_input"
+    assert too_long.json()["error"]["code"] == KnowledgeErrorCode.INVALID_INPUT
     assert api.get("/search", q="医" * 200).status_code == 200
     assert api.get("/search", page=0).status_code == 422
     assert api.get("/search", page_size=500).status_code == 422

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import KnowledgeUsage
 
 from .conftest import NOW
@@ -40,7 +41,7 @@ def test_finding6_usage_of_an_unknown_ticket_is_404_and_nothing_recorded(api, ma
     entry = make_entry(title="居住证怎么办")
     response = api.post("/usage", {"ticket_number": "ZMD20990101-9999", "entry_ids": [entry.pk]})
     assert response.status_code == 404, response.content
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["code"] == KnowledgeErrorCode.NOT_FOUND
     assert not KnowledgeUsage.objects.exists()
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from hotline.orgs.error_codes import OrgsErrorCode
+
 pytestmark = pytest.mark.django_db
 
 
@@ -17,7 +19,7 @@ def test_unknown_org_code_is_404_in_the_error_format(client):
     assert response.status_code == 404
     error = response.json()["error"]
     assert set(error) >= {"code", "message"}
-    assert error["code"] == "unknown_org" and "nope" in error["message"]
+    assert error["code"] == OrgsErrorCode.UNKNOWN_ORG and "nope" in error["message"]
 
 
 def test_unknown_parent_filter_is_422(client):
@@ -26,13 +28,13 @@ def test_unknown_parent_filter_is_422(client):
     response = client.get("/api/v1/orgs", {"parent": "nope"})
     # then the answer is 422 unknown_org, not an empty list
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "unknown_org"
+    assert response.json()["error"]["code"] == OrgsErrorCode.UNKNOWN_ORG
 
 
 def test_unknown_kind_filter_is_422(client):
     response = client.get("/api/v1/orgs", {"kind": "planet"})
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "unknown_kind"
+    assert response.json()["error"]["code"] == OrgsErrorCode.UNKNOWN_KIND
 
 
 def test_known_org_code_and_parent_filter_answer_the_tree(client):

@@ -13,9 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
+from hotline.core.error_codes import CoreErrorCode
 from hotline.demo import routing as demo_routing
 from hotline.routing import gazetteer, recording, suggestions
 from hotline.routing import selectors as routing_selectors
+from hotline.routing.error_codes import RoutingErrorCode
 from hotline.routing.models import DispatchRule, Precedent, RoutingSuggestion
 from hotline.tickets import services
 from hotline.tickets.models import Incident, Ticket
@@ -336,11 +338,13 @@ def test_api_suggest_auth_and_validation(db, demo_orgs):
     anonymous = client.get(url, {"text": LIGHT_TEXT})
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"]
     unit = client.get(url, {"text": LIGHT_TEXT}, **token("org.urban"))
-    assert unit.status_code == 403 and unit.json()["error"]["code"] == "forbidden"
+    assert unit.status_code == 403 and unit.json()["error"]["code"] == CoreErrorCode.FORBIDDEN
     missing = client.get(url, **token("agent"))
     assert missing.status_code == 422 and "error" in missing.json()
     blank = client.get(url, {"text": "   "}, **token("agent"))
-    assert blank.status_code == 422 and blank.json()["error"]["code"] == "missing_field"
+    assert (
+        blank.status_code == 422 and blank.json()["error"]["code"] == RoutingErrorCode.MISSING_FIELD
+    )
     long = client.get(url, {"text": "路" * 6000}, **token("agent"))
     assert long.status_code == 422
 

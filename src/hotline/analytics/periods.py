@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
+from hotline.analytics.error_codes import AnalyticsErrorCode
 from hotline.core.errors import InvalidInput
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -57,7 +58,9 @@ def period_range(period: str, kind: str | None = None) -> tuple[date, date]:
                 return a, b
     except ValueError:
         pass
-    raise InvalidInput(_("期间格式不正确：%(period)s") % {"period": period}, code="invalid_period")
+    raise InvalidInput(
+        _("期间格式不正确：%(period)s") % {"period": period}, code=AnalyticsErrorCode.INVALID_PERIOD
+    )
 
 
 def period_of(kind: str, day: date) -> str:

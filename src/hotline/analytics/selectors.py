@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from hotline.analytics.error_codes import AnalyticsErrorCode
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.orgs.choices import OrgKind
 from hotline.orgs.models import Organisation, User
@@ -37,23 +38,28 @@ def resolve_filters(
     if county:
         out["county"] = Organisation.objects.filter(code=county, kind=OrgKind.COUNTY).first()
         if out["county"] is None:
-            raise InvalidInput(_("未知的县区：%(code)s") % {"code": county}, code="unknown_county")
+            raise InvalidInput(
+                _("未知的县区：%(code)s") % {"code": county}, code=AnalyticsErrorCode.UNKNOWN_COUNTY
+            )
     if category:
         out["category"] = Category.objects.filter(code=category).first()
         if out["category"] is None:
             raise InvalidInput(
-                _("未知的诉求分类：%(code)s") % {"code": category}, code="unknown_category"
+                _("未知的诉求分类：%(code)s") % {"code": category},
+                code=AnalyticsErrorCode.UNKNOWN_CATEGORY,
             )
     if org:
         out["org"] = Organisation.objects.filter(code=org).first()
         if out["org"] is None:
-            raise InvalidInput(_("未知的单位：%(code)s") % {"code": org}, code="unknown_org")
+            raise InvalidInput(
+                _("未知的单位：%(code)s") % {"code": org}, code=AnalyticsErrorCode.UNKNOWN_ORG
+            )
     return out
 
 
 def check_range(date_from: date, date_to: date) -> None:
     if date_from > date_to or (date_to - date_from).days > MAX_DAYS:
-        raise InvalidInput(_("统计期间不正确"), code="invalid_period")
+        raise InvalidInput(_("统计期间不正确"), code=AnalyticsErrorCode.INVALID_PERIOD)
 
 
 def _totals(rows: QuerySet) -> dict[str, int]:

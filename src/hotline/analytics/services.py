@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hotline.analytics.error_codes import AnalyticsErrorCode
 from hotline.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from hotline.orgs.models import Organisation, User
 
@@ -37,11 +38,11 @@ def alert_close(*, alert: Alert, note: str, actor: User, now: datetime) -> Alert
     if not may_report(actor):
         raise PermissionDenied()
     if not (note or "").strip():
-        raise InvalidInput(_("请填写处理说明"), code="note_required")
+        raise InvalidInput(_("请填写处理说明"), code=AnalyticsErrorCode.NOTE_REQUIRED)
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.state != AlertState.OPEN:
-            raise InvalidTransition(_("预警已关闭"), code="alert_closed")
+            raise InvalidTransition(_("预警已关闭"), code=AnalyticsErrorCode.ALERT_CLOSED)
         alert.state, alert.note, alert.closed_at, alert.closed_by = (
             AlertState.CLOSED,
             note.strip(),
@@ -77,11 +78,15 @@ def report_create(
     if actor is not None and not may_report(actor):
         raise PermissionDenied()
     if kind not in ReportKind.values:
-        raise InvalidInput(_("未知的报告类型：%(kind)s") % {"kind": kind}, code="invalid_kind")
+        raise InvalidInput(
+            _("未知的报告类型：%(kind)s") % {"kind": kind}, code=AnalyticsErrorCode.INVALID_KIND
+        )
     if fmt not in FORMATS:
-        raise InvalidInput(_("未知的格式：%(format)s") % {"format": fmt}, code="invalid_format")
+        raise InvalidInput(
+            _("未知的格式：%(format)s") % {"format": fmt}, code=AnalyticsErrorCode.INVALID_FORMAT
+        )
     if kind == "special" and not title.strip():
-        raise InvalidInput(_("专报须填写标题"), code="title_required")
+        raise InvalidInput(_("专报须填写标题"), code=AnalyticsErrorCode.TITLE_REQUIRED)
     lo, hi = period_range(period, kind)
     scope = scope or (scope_for(actor) if actor is not None else Scope(CITY))
     name = title.strip() or _("驻马店市12345政务服务便民热线%(period)s") % {

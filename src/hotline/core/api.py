@@ -20,6 +20,7 @@ from pydantic import Field
 
 from hotline.core import clock
 from hotline.core.auth import api_auth, bearer, token_issue, token_revoke
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.errors import (
     DomainError,
     InvalidInput,
@@ -76,13 +77,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Django refuses to read a body over the limit; it is the client's input, not a 500
         return api.create_response(
-            request, error_body("payload_too_large", too_large_message()), status=413
+            request, error_body(CoreErrorCode.PAYLOAD_TOO_LARGE, too_large_message()), status=413
         )
 
     @api.exception_handler(TooManyFieldsSent)
     def too_many_fields(request: HttpRequest, exc: Exception) -> HttpResponse:
         return api.create_response(
-            request, error_body("invalid_input", _("请求无法处理：格式不正确")), status=422
+            request,
+            error_body(CoreErrorCode.INVALID_INPUT, _("请求无法处理：格式不正确")),
+            status=422,
         )
 
     @api.exception_handler(DomainError)
@@ -107,26 +110,30 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, error_body("not_authenticated", _("请先登录或提供有效的令牌")), status=401
+            request,
+            error_body(CoreErrorCode.NOT_AUTHENTICATED, _("请先登录或提供有效的令牌")),
+            status=401,
         )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("not_found", _("对象不存在")), status=404)
+        return api.create_response(
+            request, error_body(CoreErrorCode.NOT_FOUND, _("对象不存在")), status=404
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = {
-            400: "bad_request",
-            401: "not_authenticated",
-            403: "forbidden",
-            404: "not_found",
-            405: "method_not_allowed",
-            409: "conflict",
-            413: "too_large",
-            422: "invalid_input",
-            429: "too_many_requests",
-        }.get(exc.status_code, "error")
+            400: CoreErrorCode.BAD_REQUEST,
+            401: CoreErrorCode.NOT_AUTHENTICATED,
+            403: CoreErrorCode.FORBIDDEN,
+            404: CoreErrorCode.NOT_FOUND,
+            405: CoreErrorCode.METHOD_NOT_ALLOWED,
+            409: CoreErrorCode.CONFLICT,
+            413: CoreErrorCode.TOO_LARGE,
+            422: CoreErrorCode.INVALID_INPUT,
+            429: CoreErrorCode.TOO_MANY_REQUESTS,
+        }.get(exc.status_code, CoreErrorCode.ERROR)
         status = exc.status_code if exc.status_code != 400 else 422
         message = str(exc)
         if message.startswith("Cannot parse request body"):
@@ -144,7 +151,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         logger.warning("value refused on %s: %s: %s", request.path, type(exc).__name__, exc)
         return api.create_response(
             request,
-            error_body("invalid_input", _("输入的值超出允许范围或含有不允许的字符")),
+            error_body(CoreErrorCode.INVALID_INPUT, _("输入的值超出允许范围或含有不允许的字符")),
             status=422,
         )
 
@@ -153,7 +160,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         logger.exception("unhandled API error on %s", request.path)
         return api.create_response(
             request,
-            error_body("internal_error", _("服务器内部错误，已记录，请稍后重试")),
+            error_body(CoreErrorCode.INTERNAL_ERROR, _("服务器内部错误，已记录，请稍后重试")),
             status=500,
         )
 

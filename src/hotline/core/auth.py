@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 
 from hotline.core.clock import real_now
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.errors import DomainError, NotAuthenticated
 from hotline.core.models import ApiToken
 from hotline.core.policy import policy
@@ -38,7 +39,7 @@ logger = logging.getLogger("hotline.auth")
 
 class TooManyAttempts(DomainError):
     status = 429
-    code = "too_many_attempts"
+    code = CoreErrorCode.TOO_MANY_ATTEMPTS
     default_message = _("登录失败次数过多，请稍后再试")
 
 
@@ -138,7 +139,7 @@ def token_issue(*, username: str, password: str, client: str = "") -> tuple[str,
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
         login_failed(username=username, client=client)
-        raise NotAuthenticated(gettext("用户名或密码错误"), code="invalid_credentials")
+        raise NotAuthenticated(gettext("用户名或密码错误"), code=CoreErrorCode.INVALID_CREDENTIALS)
     login_succeeded(username=username, client=client)
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

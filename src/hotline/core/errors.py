@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.error_codes import CoreErrorCode
+
 
 class DomainError(Exception):
     """A rule refused the action. ``code`` is part of the public contract."""
 
     status = 409
-    code = "conflict"
+    code: str = CoreErrorCode.CONFLICT
     default_message = _("操作与当前状态或规则冲突")
 
     def __init__(self, message: str | Promise | None = None, *, code: str | None = None) -> None:
@@ -37,29 +39,29 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     status = 422
-    code = "invalid_input"
+    code: str = CoreErrorCode.INVALID_INPUT
     default_message = _("输入内容不正确")
 
 
 class NotFound(DomainError):
     status = 404
-    code = "not_found"
+    code: str = CoreErrorCode.NOT_FOUND
     default_message = _("对象不存在")
 
 
 class PermissionDenied(DomainError):
     status = 403
-    code = "forbidden"
+    code: str = CoreErrorCode.FORBIDDEN
     default_message = _("当前角色无权执行此操作")
 
 
 class NotAuthenticated(DomainError):
     status = 401
-    code = "not_authenticated"
+    code: str = CoreErrorCode.NOT_AUTHENTICATED
     default_message = _("请先登录")
 
 
 class InvalidTransition(DomainError):
     status = 409
-    code = "invalid_transition"
+    code: str = CoreErrorCode.INVALID_TRANSITION
     default_message = _("当前状态不允许此操作")

@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hotline.core.api import has_nul
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.views import error_json, error_page, is_api_path
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -45,7 +46,7 @@ class MalformedRequestMiddleware:
         if malformed:
             message = _("请求中含有不允许的空字符（NUL）")
             if api:
-                return error_json("invalid_input", message, status=422)
+                return error_json(CoreErrorCode.INVALID_INPUT, message, status=422)
             # the error page, without the NUL: it would be echoed in the language form's
             # "next" field (request.get_full_path) and the page must not fail on it
             request.path = request.path_info = request.path.replace("\x00", "")

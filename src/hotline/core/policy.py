@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.core.cache import VersionedCache
 from hotline.core.clock import real_now
+from hotline.core.error_codes import CoreErrorCode
 from hotline.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -359,7 +360,9 @@ def policy_all() -> dict[str, Any]:
 def validate_policy_value(key: str, value: Any) -> Any:
     definition = DEFINITIONS.get(key)
     if definition is None:
-        raise InvalidInput(gettext("未知的政策参数：%(key)s") % {"key": key}, code="unknown_policy")
+        raise InvalidInput(
+            gettext("未知的政策参数：%(key)s") % {"key": key}, code=CoreErrorCode.UNKNOWN_POLICY
+        )
     try:
         if definition.kind is bool and isinstance(value, str):
             converted: Any = value.strip().lower() in {"1", "true", "yes", "on", "是"}

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from hotline.core.api import error_body, too_large_message
+from hotline.core.error_codes import CoreErrorCode
 
 
 def see_other(url: str) -> HttpResponseRedirect:
@@ -88,7 +89,7 @@ def error_json(code: str, message: str, *, status: int) -> JsonResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return error_json("not_found", _("对象不存在"), status=404)
+        return error_json(CoreErrorCode.NOT_FOUND, _("对象不存在"), status=404)
     if request.path.startswith(PUBLIC_PREFIX):
         message = _("该条目已停用或不存在，请重新查询或拨打 12345")
     else:
@@ -99,24 +100,24 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     message = _("服务器内部错误，已记录")
     if is_api_path(request.path):
-        return error_json("internal_error", message, status=500)
+        return error_json(CoreErrorCode.INTERNAL_ERROR, message, status=500)
     return error_page(request, status=500, message=message)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return error_json("forbidden", _("当前角色无权执行此操作"), status=403)
+        return error_json(CoreErrorCode.FORBIDDEN, _("当前角色无权执行此操作"), status=403)
     return error_page(request, status=403, message=_("您无权访问此页面"))
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):  # a body over the limit: 413 (issue 19 F5)
         if is_api_path(request.path):
-            return error_json("payload_too_large", too_large_message(), status=413)
+            return error_json(CoreErrorCode.PAYLOAD_TOO_LARGE, too_large_message(), status=413)
         return error_page(request, status=413, message=too_large_message())
     # API.md: malformed input is 422 with code invalid_input; a page keeps the 400
     if is_api_path(request.path):
-        return error_json("invalid_input", _("请求无法处理：格式不正确"), status=422)
+        return error_json(CoreErrorCode.INVALID_INPUT, _("请求无法处理：格式不正确"), status=422)
     return error_page(request, status=400, message=_("请求无法处理：格式不正确"))
 
 
@@ -127,5 +128,5 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     is for any other path under /api/ reaching Django's middleware."""
     message = _("页面已过期或会话已变更，请返回上一页刷新后重新提交")
     if is_api_path(request.path):
-        return error_json("forbidden", message, status=403)
+        return error_json(CoreErrorCode.FORBIDDEN, message, status=403)
     return error_page(request, status=403, message=message)

@@ -67,6 +67,7 @@ from hotline.orgs.models import Organisation, User
 from hotline.routing import recording as routing_records
 from hotline.routing import suggestions as routing
 from hotline.supervision.models import SupervisionCase
+from hotline.tickets import services
 from hotline.tickets.categories import category_tree_load, default_tree
 from hotline.tickets.choices import (
     AssignmentStatus,
@@ -242,6 +243,7 @@ class History(IntakeSteps, HandlingSteps, Stories):
         chosen = SWEEP_TIMERS
         if self.cal.local(moment).hour == DAILY_SWEEP_HOUR:
             chosen += DAILY_TIMERS
+            services.flush_batched()  # they read the archive
         run = TimerRun(started_at=real_now(), business_now=moment, trigger=TIMER_TRIGGER)
         for timer in registered_timers():
             if timer.name.startswith(chosen):
@@ -278,7 +280,7 @@ class History(IntakeSteps, HandlingSteps, Stories):
             for moment in self._intake_times(start, end, count):
                 self.at(moment, self.intake_random)
             # the suggestion records of the day are read by the next days and the report
-            with transaction.atomic(), routing_records.inline():
+            with transaction.atomic(), routing_records.inline(), services.batched():
                 self.process_until(end)
             # a day of dispatches took seconds: the learned unit models read them now
             routing.refresh_learned()

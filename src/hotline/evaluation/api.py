@@ -11,6 +11,7 @@ from hotline.core.api import ErrorOut
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.core.exports import xlsx_response
 from hotline.evaluation import documents, selectors, services
+from hotline.evaluation.error_codes import EvaluationErrorCode
 from hotline.evaluation.models import Run
 from hotline.orgs.models import Organisation
 
@@ -91,7 +92,9 @@ def _owner(code: str | None) -> Organisation | None:
         return None
     org = Organisation.objects.filter(code=code).first()
     if org is None:
-        raise InvalidInput(_("未知的单位代码：%(code)s") % {"code": code}, code="unknown_org")
+        raise InvalidInput(
+            _("未知的单位代码：%(code)s") % {"code": code}, code=EvaluationErrorCode.UNKNOWN_ORG
+        )
     return org
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from hotline.calendar.services import get_calendar
 from hotline.core.errors import InvalidInput
+from hotline.evaluation.error_codes import EvaluationErrorCode
 
 PERIOD_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})|Q(?P<q>[1-4]))?$")
 
@@ -44,12 +45,16 @@ def _month_start(year: int, month: int) -> date:
 def parse_period(code: str) -> Period:
     match = PERIOD_RE.match((code or "").strip())
     if not match:
-        raise InvalidInput(_("考核期格式应为 2026-11、2026Q4 或 2026"), code="invalid_period")
+        raise InvalidInput(
+            _("考核期格式应为 2026-11、2026Q4 或 2026"), code=EvaluationErrorCode.INVALID_PERIOD
+        )
     y = int(match["y"])
     if match["m"]:
         m = int(match["m"])
         if not 1 <= m <= 12:
-            raise InvalidInput(_("考核期格式应为 2026-11、2026Q4 或 2026"), code="invalid_period")
+            raise InvalidInput(
+                _("考核期格式应为 2026-11、2026Q4 或 2026"), code=EvaluationErrorCode.INVALID_PERIOD
+            )
         return Period(code, date(y, m, 1), _month_start(y, m + 1))
     if match["q"]:
         q = int(match["q"])

@@ -12,6 +12,7 @@ from hotline.core.errors import DomainError, PermissionDenied
 from hotline.evaluation import metrics
 from hotline.evaluation.choices import AppliesTo, Grade, RunState
 from hotline.evaluation.defaults import SCHEMES
+from hotline.evaluation.error_codes import EvaluationErrorCode
 from hotline.evaluation.models import Indicator, Result, Run, Scheme
 from hotline.evaluation.periods import parse_period
 from hotline.orgs.choices import OrgKind, RoleCode
@@ -209,7 +210,9 @@ def run_compute(
     start, end = parsed.bounds()
     run = Run.objects.select_for_update().filter(owner=owner, period=parsed.code).first()
     if run is not None and run.state == RunState.PUBLISHED:
-        raise DomainError(_("该考核期结果已发布，不能重新测算"), code="evaluation_published")
+        raise DomainError(
+            _("该考核期结果已发布，不能重新测算"), code=EvaluationErrorCode.EVALUATION_PUBLISHED
+        )
     if run is None:
         run = Run(owner=owner, period=parsed.code)
     run.start, run.end = start, end
@@ -236,7 +239,9 @@ def run_publish(*, run: Run, actor: User, now: datetime) -> Run:
         raise PermissionDenied()
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.state == RunState.PUBLISHED:
-        raise DomainError(_("该考核期结果已发布，不能重新测算"), code="evaluation_published")
+        raise DomainError(
+            _("该考核期结果已发布，不能重新测算"), code=EvaluationErrorCode.EVALUATION_PUBLISHED
+        )
     run.state = RunState.PUBLISHED
     run.published_at, run.published_by = now, actor
     run.save(update_fields=["state", "published_at", "published_by"])

@@ -20,6 +20,7 @@ from hotline.core.auth import api_auth
 from hotline.core.errors import NotAuthenticated
 from hotline.core.policy import policy
 from hotline.exchange import selectors, services, signing
+from hotline.exchange.error_codes import ExchangeErrorCode
 from hotline.exchange.models import InboundTicket, Partner
 from hotline.orgs.choices import RoleCode
 from hotline.tickets import deadlines
@@ -47,7 +48,7 @@ def partner_auth(request: HttpRequest) -> Partner:
         services.province()  # the province configured only through the environment
     partner = Partner.objects.filter(code=signed.partner, active=True).first()
     if partner is None:
-        raise NotAuthenticated(_("未知的交换平台"), code="unknown_partner")
+        raise NotAuthenticated(_("未知的交换平台"), code=ExchangeErrorCode.UNKNOWN_PARTNER)
     try:
         signing.verify(
             request.headers,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from hotline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from hotline.exchange import conf
 from hotline.exchange.choices import KIND_CHANNEL, PartnerKind, StreamState
+from hotline.exchange.error_codes import ExchangeErrorCode
 from hotline.exchange.models import ClientKey, InboundMessage, InboundTicket, Partner
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, User
@@ -36,7 +37,7 @@ PROVINCE = "province"
 
 class Replayed(DomainError):
     status = 409
-    code = "replayed_message"
+    code = ExchangeErrorCode.REPLAYED_MESSAGE
     default_message = gettext_lazy("该消息编号已处理过（重放）；如需重试请使用新的消息编号")
 
 
@@ -78,10 +79,13 @@ def partner_save(
     secret (a new partner without one gets a random secret)."""
     if kind not in PartnerKind.values:
         raise InvalidInput(
-            _("未知的平台类型：%(kind)s") % {"kind": kind}, code="unknown_partner_kind"
+            _("未知的平台类型：%(kind)s") % {"kind": kind},
+            code=ExchangeErrorCode.UNKNOWN_PARTNER_KIND,
         )
     if org is not None and org.kind != OrgKind.SUBCENTER:
-        raise InvalidInput(_("只有分中心热线可对应组织"), code="invalid_partner_org")
+        raise InvalidInput(
+            _("只有分中心热线可对应组织"), code=ExchangeErrorCode.INVALID_PARTNER_ORG
+        )
     partner = Partner.objects.filter(code=code).first() or Partner(code=code)
     partner.name = name
     partner.kind = kind
@@ -163,7 +167,7 @@ def partner_authenticate(*, headers, body: bytes, require_message_id: bool) -> P
         province()
     partner = Partner.objects.filter(code=signed.partner, active=True).first()
     if partner is None:
-        raise NotAuthenticated(_("未知的交换平台"), code="unknown_partner")
+        raise NotAuthenticated(_("未知的交换平台"), code=ExchangeErrorCode.UNKNOWN_PARTNER)
     try:
         signing.verify(
             headers,
@@ -275,7 +279,8 @@ def inbound_ticket(
     external_id = external_id.strip()
     if not external_id:
         raise InvalidInput(
-            _("%(field)s不能为空") % {"field": _("对方工单编号")}, code="missing_field"
+            _("%(field)s不能为空") % {"field": _("对方工单编号")},
+            code=ExchangeErrorCode.MISSING_FIELD,
         )
     existing = (
         InboundTicket.objects.select_related("ticket")
@@ -333,7 +338,7 @@ def inbound_get(*, partner: Partner, external_id: str) -> InboundTicket:
         .first()
     )
     if inbound is None:
-        raise NotFound(_("工单不存在"), code="not_found")
+        raise NotFound(_("工单不存在"), code=ExchangeErrorCode.NOT_FOUND)
     return inbound
 
 
@@ -353,7 +358,7 @@ def inbound_result(
     _record_message(partner=partner, message_id=message_id, kind="result", now=now)
     inbound = inbound_get(partner=partner, external_id=external_id)
     if partner.kind != PartnerKind.SUBCENTER or partner.org_id is None:
-        raise PermissionDenied(_("只有分中心可回传办理结果"), code="forbidden")
+        raise PermissionDenied(_("只有分中心可回传办理结果"), code=ExchangeErrorCode.FORBIDDEN)
     actor = partner_actor(partner)
     assignment = (
         Assignment.objects.select_related("ticket", "org", "parent")
@@ -367,7 +372,8 @@ def inbound_result(
     )
     if assignment is None:
         raise ticket_services.Conflict(
-            _("该工单当前没有派给本分中心的待办派单"), code="not_assigned_to_partner"
+            _("该工单当前没有派给本分中心的待办派单"),
+            code=ExchangeErrorCode.NOT_ASSIGNED_TO_PARTNER,
         )
     if assignment.status == AssignmentStatus.AWAITING_SIGN:
         ticket_services.assignment_sign(assignment=assignment, actor=actor, now=now)

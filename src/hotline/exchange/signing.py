@@ -24,6 +24,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hotline.exchange.error_codes import ExchangeErrorCode
+
 PARTNER = "X-Hotline-Partner"
 TIMESTAMP = "X-Hotline-Timestamp"
 MESSAGE_ID = "X-Hotline-Message-Id"
@@ -103,17 +105,19 @@ def read_headers(headers: Mapping[str, str], *, require_message_id: bool) -> Sig
             if not value
         ]
         raise SignatureError(
-            "missing_signature",
+            ExchangeErrorCode.MISSING_SIGNATURE,
             gettext_noop("缺少签名请求头：%(headers)s"),
             {"headers": ", ".join(missing)},
         )
     if len(message_id) > 100 or len(partner) > 40:
-        raise SignatureError("invalid_signature_headers", gettext_noop("请求头过长"))
+        raise SignatureError(
+            ExchangeErrorCode.INVALID_SIGNATURE_HEADERS, gettext_noop("请求头过长")
+        )
     try:
         moment = int(timestamp)
     except ValueError as exc:
         raise SignatureError(
-            "invalid_signature_headers",
+            ExchangeErrorCode.INVALID_SIGNATURE_HEADERS,
             gettext_noop("%(header)s 须为 Unix 时间（秒）"),
             {"header": TIMESTAMP},
         ) from exc
@@ -134,7 +138,7 @@ def verify(
     current = time.time() if now is None else now
     if abs(current - signed.timestamp) > window:
         raise SignatureError(
-            "stale_timestamp",
+            ExchangeErrorCode.STALE_TIMESTAMP,
             gettext_noop("%(header)s 超出允许的时间窗口（±%(window)s 秒），请重新签名"),
             {"header": TIMESTAMP, "window": window},
         )
@@ -142,5 +146,5 @@ def verify(
     expected = signature(secret, timestamp=raw_timestamp, message_id=signed.message_id, body=body)
     given = (headers.get(SIGNATURE) or "").strip()
     if not hmac.compare_digest(expected.encode(), given.encode()):
-        raise SignatureError("bad_signature", gettext_noop("签名校验失败"))
+        raise SignatureError(ExchangeErrorCode.BAD_SIGNATURE, gettext_noop("签名校验失败"))
     return signed

@@ -16,6 +16,7 @@ from hotline.core.errors import InvalidInput, PermissionDenied
 from hotline.core.exports import xlsx_response
 from hotline.core.pagination import PageQuery, page_of
 from hotline.knowledge import rules, selectors, services, xlsx
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import Entry, Feedback, Synonym
 from hotline.knowledge.render import render_markdown
 from hotline.orgs.models import Organisation
@@ -251,7 +252,9 @@ def _org(code: str | None) -> Organisation | None:
         return None
     org = Organisation.objects.filter(code=code).first()
     if org is None:
-        raise InvalidInput(_("未知的组织代码：%(code)s") % {"code": code}, code="unknown_org")
+        raise InvalidInput(
+            _("未知的组织代码：%(code)s") % {"code": code}, code=KnowledgeErrorCode.UNKNOWN_ORG
+        )
     return org
 
 
@@ -400,7 +403,9 @@ def patch_entry(request: HttpRequest, entry_id: int, payload: EntryPatch) -> dic
     note = changes.pop("note", "")
     for key in ("title", "body", "category_code", "keywords", "synonyms", "public"):
         if key in changes and changes[key] is None:
-            raise InvalidInput(_("%(key)s 不能为 null") % {"key": key}, code="invalid_input")
+            raise InvalidInput(
+                _("%(key)s 不能为 null") % {"key": key}, code=KnowledgeErrorCode.INVALID_INPUT
+            )
     if "org" in changes:
         changes["org"] = _org(changes["org"])
     entry = services.entry_update(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.knowledge import rules, search
 from hotline.knowledge.choices import OWNING_KINDS, EntryStatus, FeedbackState
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import Entry, EntryVersion, Feedback, KnowledgeUsage
 from hotline.knowledge.policy import review_period_days
 from hotline.knowledge.render import diff_html
@@ -55,15 +56,17 @@ def _org_by_code(code: str | None) -> Organisation | None:
         return None
     org = Organisation.objects.filter(code=code).only("pk", "code").first()
     if org is None:
-        raise InvalidInput(_("未知的组织代码：%(code)s") % {"code": code}, code="unknown_org")
+        raise InvalidInput(
+            _("未知的组织代码：%(code)s") % {"code": code}, code=KnowledgeErrorCode.UNKNOWN_ORG
+        )
     return org
 
 
 def _check_paging(q: str, page: int, page_size: int) -> None:
     if len(q) > QUERY_MAX:
-        raise InvalidInput(_("查询内容不超过200字"), code="query_too_long")
+        raise InvalidInput(_("查询内容不超过200字"), code=KnowledgeErrorCode.QUERY_TOO_LONG)
     if page < 1 or not 1 <= page_size <= PAGE_SIZE_MAX:
-        raise InvalidInput(_("页码或每页条数超出范围"), code="invalid_page")
+        raise InvalidInput(_("页码或每页条数超出范围"), code=KnowledgeErrorCode.INVALID_PAGE)
 
 
 def _run_search(*, q: str, filters: search.SearchFilters, page: int, page_size: int) -> SearchPage:
@@ -107,7 +110,9 @@ def staff_filters(
     """All staff see every published entry in effect; with ``status`` an owning unit also sees
     its own drafts, entries under review and retired ones, and the center's reviewers all."""
     if status is not None and status not in STATUS_FILTERS:
-        raise InvalidInput(_("未知的状态：%(s)s") % {"s": status}, code="invalid_status")
+        raise InvalidInput(
+            _("未知的状态：%(s)s") % {"s": status}, code=KnowledgeErrorCode.INVALID_STATUS
+        )
     if rules.is_reviewer(user):
         unpublished: tuple[int, ...] | None = None
     elif user.organisation_id:
@@ -260,7 +265,9 @@ def feedback_list(
     overdue: bool | None = None,
 ) -> QuerySet[Feedback]:
     if state is not None and state not in FeedbackState.values:
-        raise InvalidInput(_("未知的状态：%(s)s") % {"s": state}, code="invalid_state")
+        raise InvalidInput(
+            _("未知的状态：%(s)s") % {"s": state}, code=KnowledgeErrorCode.INVALID_STATE
+        )
     qs = feedback_scope(user=user)
     if state:
         qs = qs.filter(state=state)

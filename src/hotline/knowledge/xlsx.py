@@ -27,6 +27,7 @@ from hotline.core.errors import DomainError, InvalidInput
 from hotline.core.exports import append_row
 from hotline.knowledge import rules, services
 from hotline.knowledge.choices import EntryAction, EntryStatus
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import Entry
 from hotline.knowledge.selectors import feedback_is_overdue
 from hotline.orgs.models import Organisation, User
@@ -56,7 +57,7 @@ FALSE_WORDS = {"0", "false", "no", "n", "否", "不公开", ""}
 class ImportRejected(InvalidInput):
     """At least one row is wrong; nothing was written."""
 
-    code = "import_rejected"
+    code = KnowledgeErrorCode.IMPORT_REJECTED
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         self.errors = errors
@@ -283,19 +284,20 @@ def read_workbook(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise InvalidInput(
-            _("不是有效的 xlsx 文件：%(error)s") % {"error": exc}, code="invalid_file"
+            _("不是有效的 xlsx 文件：%(error)s") % {"error": exc},
+            code=KnowledgeErrorCode.INVALID_FILE,
         ) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if not header:
-        raise InvalidInput(_("工作表为空"), code="invalid_file")
+        raise InvalidInput(_("工作表为空"), code=KnowledgeErrorCode.INVALID_FILE)
     columns = _header_map(header)
     missing = {"title", "body", "category_code"} - set(columns)
     if missing:
         raise InvalidInput(
             _("缺少必需的列：%(columns)s") % {"columns": "、".join(sorted(missing))},
-            code="invalid_file",
+            code=KnowledgeErrorCode.INVALID_FILE,
         )
     out = []
     for number, values in enumerate(rows, start=2):
@@ -304,7 +306,9 @@ def read_workbook(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         record = {key: values[i] if i < len(values) else None for key, i in columns.items()}
         out.append((number, record))
         if len(out) > MAX_ROWS:
-            raise InvalidInput(_("一次最多导入%(n)s行") % {"n": MAX_ROWS}, code="too_many_rows")
+            raise InvalidInput(
+                _("一次最多导入%(n)s行") % {"n": MAX_ROWS}, code=KnowledgeErrorCode.TOO_MANY_ROWS
+            )
     wb.close()
     return out
 
@@ -389,7 +393,9 @@ def import_entries(
     """Import a workbook (all rows or none). ``publish``: the center publishes at once.
     ``progress(done, total)`` is told after each row is written."""
     if publish and not rules.is_reviewer(actor):
-        raise InvalidInput(_("只有中心审核人员可以导入即发布"), code="publish_not_allowed")
+        raise InvalidInput(
+            _("只有中心审核人员可以导入即发布"), code=KnowledgeErrorCode.PUBLISH_NOT_ALLOWED
+        )
     rows = _validate(read_workbook(data), actor)
     result = ImportResult()
     current: _Row | None = None

@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.orgs.choices import OrgKind
+from hotline.orgs.error_codes import OrgsErrorCode
 from hotline.orgs.selectors import organisation_by_code, organisation_list
 
 router = Router(tags=["orgs"])
@@ -31,12 +32,16 @@ def _out(org) -> dict:
 def list_orgs(request: HttpRequest, kind: str | None = None, parent: str | None = None) -> list:
     """The organisation tree (public reference data), optionally filtered."""
     if kind is not None and kind not in OrgKind.values:
-        raise InvalidInput(_("未知的组织类型：%(kind)s") % {"kind": kind}, code="unknown_kind")
+        raise InvalidInput(
+            _("未知的组织类型：%(kind)s") % {"kind": kind}, code=OrgsErrorCode.UNKNOWN_KIND
+        )
     qs = organisation_list(kind=kind)
     if parent is not None:
         parent_org = organisation_by_code(parent)
         if parent_org is None:
-            raise InvalidInput(_("未知的组织代码：%(code)s") % {"code": parent}, code="unknown_org")
+            raise InvalidInput(
+                _("未知的组织代码：%(code)s") % {"code": parent}, code=OrgsErrorCode.UNKNOWN_ORG
+            )
         qs = qs.filter(parent=parent_org)
     return [_out(org) for org in qs]
 
@@ -45,5 +50,7 @@ def list_orgs(request: HttpRequest, kind: str | None = None, parent: str | None 
 def get_org(request: HttpRequest, code: str) -> dict:
     org = organisation_by_code(code)
     if org is None:
-        raise NotFound(_("未知的组织代码：%(code)s") % {"code": code}, code="unknown_org")
+        raise NotFound(
+            _("未知的组织代码：%(code)s") % {"code": code}, code=OrgsErrorCode.UNKNOWN_ORG
+        )
     return _out(org)

@@ -11,6 +11,7 @@ from hotline.core import clock
 from hotline.core.api import ErrorOut
 from hotline.core.errors import InvalidInput, PermissionDenied
 from hotline.routing import selectors
+from hotline.routing.error_codes import RoutingErrorCode
 from hotline.routing.suggestions import MAX_TEXT
 
 router = Router(tags=["routing"])
@@ -91,7 +92,9 @@ def suggest(request: HttpRequest, params: Query[SuggestParams]) -> dict:
     if not may_see_suggestions(request.user):
         raise PermissionDenied()
     if not params.text.strip():
-        raise InvalidInput(_("%(field)s不能为空") % {"field": _("诉求内容")}, code="missing_field")
+        raise InvalidInput(
+            _("%(field)s不能为空") % {"field": _("诉求内容")}, code=RoutingErrorCode.MISSING_FIELD
+        )
     return selectors.suggest(
         text=params.text,
         address=params.address,

@@ -119,23 +119,29 @@ def flush() -> int:
     return _pending.flush()
 
 
-_inline: ContextVar[bool] = ContextVar("routing_records_inline", default=False)
+_inline: ContextVar[list[RoutingSuggestion] | None] = ContextVar("routing_inline", default=None)
 
 
 @contextmanager
 def inline() -> Iterator[None]:
-    """Write the records at once, inside the caller's transaction (the demo history: its
-    later days and its tests read them)."""
-    token = _inline.set(True)
+    """Write the records inside the caller's transaction, all of them in one INSERT when the
+    block ends (the demo history, one day per block: the next days and its tests read them)."""
+    rows: list[RoutingSuggestion] = []
+    token = _inline.set(rows)
     try:
         yield
+        RoutingSuggestion.objects.bulk_create(rows)
     finally:
         _inline.reset(token)
 
 
 def _write(record: RoutingSuggestion) -> RoutingSuggestion:
+    rows = _inline.get()
+    if rows is not None:
+        rows.append(record)
+        return record
     blocks = connection.atomic_blocks
-    if blocks and not _inline.get() and not getattr(blocks[0], "_from_testcase", False):
+    if blocks and not getattr(blocks[0], "_from_testcase", False):
         # the caller's transaction commits the change: the record follows it, off its path
         transaction.on_commit(lambda: _pending.add(record))
     else:

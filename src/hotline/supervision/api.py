@@ -18,6 +18,7 @@ from hotline.core.policy import policy
 from hotline.orgs.models import Organisation
 from hotline.supervision import documents, selectors, services
 from hotline.supervision.choices import CaseState, Instrument
+from hotline.supervision.error_codes import SupervisionErrorCode
 from hotline.supervision.models import SupervisionCase
 from hotline.tickets.selectors import tickets_visible_to
 
@@ -176,7 +177,9 @@ def _org(code: str | None) -> Organisation | None:
         return None
     org = Organisation.objects.filter(code=code).first()
     if org is None:
-        raise InvalidInput(_("未知的单位代码：%(code)s") % {"code": code}, code="unknown_org")
+        raise InvalidInput(
+            _("未知的单位代码：%(code)s") % {"code": code}, code=SupervisionErrorCode.UNKNOWN_ORG
+        )
     return org
 
 
@@ -200,7 +203,7 @@ def create(request: HttpRequest, payload: CreateIn):
     numbers = list(dict.fromkeys(payload.tickets))
     tickets = list(tickets_visible_to(request.user).filter(number__in=numbers))
     if len(tickets) != len(numbers):
-        raise InvalidInput(_("工单不存在"), code="unknown_ticket")
+        raise InvalidInput(_("工单不存在"), code=SupervisionErrorCode.UNKNOWN_TICKET)
     case = services.case_create(
         instrument=payload.instrument,
         article=payload.article,

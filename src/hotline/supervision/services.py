@@ -26,6 +26,7 @@ from hotline.core.policy import policy
 from hotline.orgs.choices import OrgKind, RoleCode
 from hotline.orgs.models import Organisation, User
 from hotline.supervision.choices import TERMINAL_STATES, CaseEventType, CaseState, Instrument
+from hotline.supervision.error_codes import SupervisionErrorCode
 from hotline.supervision.models import (
     AccountabilityRecord,
     CaseAssessment,
@@ -132,7 +133,9 @@ def _event(case, type_, *, actor, now, before, after, note="") -> None:
 def _move(case: SupervisionCase, action: str) -> str:
     target = TRANSITIONS.get((case.state, action))
     if target is None:
-        raise DomainError(_("该督办事项当前状态不允许此操作"), code="invalid_transition")
+        raise DomainError(
+            _("该督办事项当前状态不允许此操作"), code=SupervisionErrorCode.INVALID_TRANSITION
+        )
     return target
 
 
@@ -193,7 +196,9 @@ def case_propose(
 def _clean(text: str | None, field: str, *, required: bool = True) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise InvalidInput(_("请填写：%(field)s") % {"field": field}, code="missing_field")
+        raise InvalidInput(
+            _("请填写：%(field)s") % {"field": field}, code=SupervisionErrorCode.MISSING_FIELD
+        )
     return text
 
 
@@ -201,7 +206,7 @@ def _check_respond_by(respond_by: date | None, now: datetime) -> date:
     if respond_by is None:
         return default_respond_by(now)
     if respond_by < get_calendar().local(now).date():
-        raise InvalidInput(_("反馈期限不能早于今天"), code="invalid_date")
+        raise InvalidInput(_("反馈期限不能早于今天"), code=SupervisionErrorCode.INVALID_DATE)
     return respond_by
 
 
@@ -223,7 +228,7 @@ def case_create(
     if not is_supervisor(actor):
         raise PermissionDenied()
     if instrument not in Instrument.values:
-        raise InvalidInput(_("督办方式无效"), code="invalid_instrument")
+        raise InvalidInput(_("督办方式无效"), code=SupervisionErrorCode.INVALID_INSTRUMENT)
     reason = _clean(reason, _("理由"))
     if instrument == Instrument.ESCALATION and org.kind != OrgKind.SUPERVISION_OFFICE:
         subject_org, org = org, supervision_office() or org
@@ -268,7 +273,7 @@ def case_confirm(
         raise PermissionDenied()
     case = _lock(case)
     if case.state != CaseState.PROPOSED:
-        raise DomainError(_("该督办事项已处理"), code="already_decided")
+        raise DomainError(_("该督办事项已处理"), code=SupervisionErrorCode.ALREADY_DECIDED)
     before = _snapshot(case)
     case.state = _move(case, "confirm")
     case.requirements = (requirements or "").strip() or case.requirements
@@ -294,10 +299,10 @@ def case_dismiss(*, case: SupervisionCase, reason: str, actor: User, now: dateti
         raise PermissionDenied()
     case = _lock(case)
     if case.state != CaseState.PROPOSED:
-        raise DomainError(_("该督办事项已处理"), code="already_decided")
+        raise DomainError(_("该督办事项已处理"), code=SupervisionErrorCode.ALREADY_DECIDED)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("驳回须说明理由"), code="missing_field")
+        raise InvalidInput(_("驳回须说明理由"), code=SupervisionErrorCode.MISSING_FIELD)
     before = {"state": case.state}
     case.state = _move(case, "dismiss")
     case.decided_by, case.decided_at, case.decision_reason = actor, now, reason
@@ -386,7 +391,7 @@ def case_assess(
     target = _move(case, "assess_effective" if effective else "assess_ineffective")
     comment = (comment or "").strip()
     if not effective and not comment:
-        raise InvalidInput(_("评估无效须说明理由"), code="missing_field")
+        raise InvalidInput(_("评估无效须说明理由"), code=SupervisionErrorCode.MISSING_FIELD)
     CaseAssessment.objects.create(case=case, at=now, by=actor, effective=effective, comment=comment)
     before = _snapshot(case)
     case.state = target
@@ -425,23 +430,25 @@ def case_attach(
     a random name outside the web root, served only by the scoped view."""
     if not allowed(actor, "attach", case):
         if may_respond(actor, case) or is_supervisor(actor):
-            raise DomainError(_("该督办事项已办结，不能再上传附件"), code="invalid_transition")
+            raise DomainError(
+                _("该督办事项已办结，不能再上传附件"), code=SupervisionErrorCode.INVALID_TRANSITION
+            )
         raise NotFound(_("督办事项不存在"))
     name = Path(name or "").name.strip()[:200]
     suffix = Path(name).suffix.lower()
     if suffix not in ATTACHMENT_TYPES:
         raise InvalidInput(
             _("附件类型不允许，仅限 %(types)s") % {"types": " ".join(sorted(ATTACHMENT_TYPES))},
-            code="invalid_file_type",
+            code=SupervisionErrorCode.INVALID_FILE_TYPE,
         )
     limit = policy("art26_attachment_max_mb") * 1024 * 1024
     if not data or len(data) > limit:
         raise InvalidInput(
             _("附件大小须在 1 字节到 %(mb)s MB 之间") % {"mb": policy("art26_attachment_max_mb")},
-            code="invalid_file_size",
+            code=SupervisionErrorCode.INVALID_FILE_SIZE,
         )
     if suffix in MAGIC and not data.startswith(MAGIC[suffix]):
-        raise InvalidInput(_("附件内容与文件类型不符"), code="invalid_file_type")
+        raise InvalidInput(_("附件内容与文件类型不符"), code=SupervisionErrorCode.INVALID_FILE_TYPE)
     stored_as = f"{uuid.uuid4().hex}{suffix}"
     (attachments_dir() / stored_as).write_bytes(data)
     attachment = CaseAttachment.objects.create(
@@ -489,7 +496,7 @@ def accountability_record(
     if not allowed(actor, "accountability", case):
         raise PermissionDenied()
     if responsible_org is None and not (responsible_person or "").strip():
-        raise InvalidInput(_("请填写责任单位或责任人"), code="missing_field")
+        raise InvalidInput(_("请填写责任单位或责任人"), code=SupervisionErrorCode.MISSING_FIELD)
     record = AccountabilityRecord.objects.create(
         case=case,
         ground=(ground or "").strip()[:10],

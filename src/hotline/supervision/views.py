@@ -22,6 +22,7 @@ from hotline.core.views import staff_required
 from hotline.orgs.models import Organisation
 from hotline.supervision import documents, selectors, services
 from hotline.supervision.choices import CaseState, Instrument
+from hotline.supervision.error_codes import SupervisionErrorCode
 from hotline.tickets.selectors import sees_everything, tickets_visible_to
 
 ACTIONS = ("confirm", "dismiss", "respond", "assess", "attach", "accountability")
@@ -184,7 +185,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         elif action == "attach":
             upload = request.FILES.get("file")
             if upload is None:
-                raise DomainError(_("请选择文件"), code="missing_field")
+                raise DomainError(_("请选择文件"), code=SupervisionErrorCode.MISSING_FIELD)
             limit = policy("art26_attachment_max_mb") * 1024 * 1024
             services.case_attach(
                 case=case, name=upload.name, data=upload.read(limit + 1), actor=user, now=now

@@ -18,6 +18,7 @@ from hotline.knowledge import search
 from hotline.knowledge.choices import (
     OWNING_KINDS,
 )
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import (
     Entry,
     EntryVersion,
@@ -29,7 +30,7 @@ from hotline.orgs.models import Organisation, User
 
 class VersionConflict(DomainError):
     status = 409
-    code = "version_conflict"
+    code = KnowledgeErrorCode.VERSION_CONFLICT
     default_message = gettext_lazy("条目已被他人修改，请刷新后重试")
 
 
@@ -52,7 +53,7 @@ CONTENT_FIELDS = (
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def _no_control(value: str, label: str, code: str = "invalid_input") -> str:
+def _no_control(value: str, label: str, code: str = KnowledgeErrorCode.INVALID_INPUT) -> str:
     """``value``, refused when it holds a control character other than tab and line breaks
     (no export could write it: xlsx and Word cannot hold it)."""
     if has_control(value):
@@ -85,26 +86,37 @@ def clean_content(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and normalise entry content fields (only those present in ``data``)."""
     out: dict[str, Any] = {}
     if "title" in data:
-        title = _no_control((data["title"] or "").strip(), _("标题"), "invalid_title")
+        title = _no_control(
+            (data["title"] or "").strip(), _("标题"), KnowledgeErrorCode.INVALID_TITLE
+        )
         if not title or len(title) > TITLE_MAX:
-            raise InvalidInput(_("标题不能为空，且不超过200字"), code="invalid_title")
+            raise InvalidInput(
+                _("标题不能为空，且不超过200字"), code=KnowledgeErrorCode.INVALID_TITLE
+            )
         out["title"] = title
     if "body" in data:
-        body = _no_control((data["body"] or "").strip(), _("正文"), "invalid_body")
+        body = _no_control((data["body"] or "").strip(), _("正文"), KnowledgeErrorCode.INVALID_BODY)
         if not body or len(body) > BODY_MAX:
-            raise InvalidInput(_("正文不能为空，且不超过20000字"), code="invalid_body")
+            raise InvalidInput(
+                _("正文不能为空，且不超过20000字"), code=KnowledgeErrorCode.INVALID_BODY
+            )
         out["body"] = body
     if "category_code" in data:
         code = (data["category_code"] or "").strip()
         if not CATEGORY_CODE.match(code):
             raise InvalidInput(
-                _("分类代码只能由小写字母、数字、点和连字符组成"), code="invalid_category"
+                _("分类代码只能由小写字母、数字、点和连字符组成"),
+                code=KnowledgeErrorCode.INVALID_CATEGORY,
             )
         out["category_code"] = code
     if "category_name" in data:
-        name = _no_control((data["category_name"] or "").strip(), _("分类名称"), "invalid_category")
+        name = _no_control(
+            (data["category_name"] or "").strip(),
+            _("分类名称"),
+            KnowledgeErrorCode.INVALID_CATEGORY,
+        )
         if len(name) > 100:
-            raise InvalidInput(_("分类名称不超过100字"), code="invalid_category")
+            raise InvalidInput(_("分类名称不超过100字"), code=KnowledgeErrorCode.INVALID_CATEGORY)
         out["category_name"] = name
     if "keywords" in data:
         out["keywords"] = _clean_terms(data["keywords"], _("关键词"))
@@ -116,21 +128,23 @@ def clean_content(data: Mapping[str, Any]) -> dict[str, Any]:
         if key in data:
             value = data[key]
             if value is not None and not isinstance(value, date):
-                raise InvalidInput(_("日期格式应为 YYYY-MM-DD"), code="invalid_date")
+                raise InvalidInput(
+                    _("日期格式应为 YYYY-MM-DD"), code=KnowledgeErrorCode.INVALID_DATE
+                )
             out[key] = value
     return out
 
 
 def _check_dates(entry: Entry) -> None:
     if entry.effective_from and entry.expires_on and entry.expires_on < entry.effective_from:
-        raise InvalidInput(_("失效日期不能早于生效日期"), code="invalid_dates")
+        raise InvalidInput(_("失效日期不能早于生效日期"), code=KnowledgeErrorCode.INVALID_DATES)
 
 
 def _owning_org(org: Organisation) -> Organisation:
     if org.kind not in OWNING_KINDS or not org.active:
         raise InvalidInput(
             _("%(name)s 不是承办单位，不能作为知识条目的责任单位") % {"name": org.name},
-            code="invalid_org",
+            code=KnowledgeErrorCode.INVALID_ORG,
         )
     return org
 

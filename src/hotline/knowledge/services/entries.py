@@ -16,6 +16,7 @@ from hotline.knowledge.choices import (
     EntryAction,
     EntryStatus,
 )
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import (
     Entry,
     Feedback,
@@ -174,7 +175,7 @@ def entry_publish(*, entry: Entry | int, actor: User, now: datetime, note: str =
 def entry_return(*, entry: Entry | int, actor: User, now: datetime, note: str) -> Entry:
     """The center sends an entry under review back to the unit, with the reason."""
     if not (note or "").strip():
-        raise InvalidInput(_("退回修改需要说明理由"), code="reason_required")
+        raise InvalidInput(_("退回修改需要说明理由"), code=KnowledgeErrorCode.REASON_REQUIRED)
     return _transition(entry=entry, actor=actor, action=EntryAction.RETURN, now=now, note=note)
 
 
@@ -236,12 +237,12 @@ def synonym_upsert(
     """Create or change one synonym group (``医保 = 医疗保险 = 医疗保障``)."""
     _require_aware(now)
     _require_admin(actor)
-    term = _no_control((term or "").strip(), _("词语"), "invalid_term")
+    term = _no_control((term or "").strip(), _("词语"), KnowledgeErrorCode.INVALID_TERM)
     if not term or len(term) > 50 or not search._words([search.normalise(term)]):
-        raise InvalidInput(_("词语不能为空，且不超过50字"), code="invalid_term")
+        raise InvalidInput(_("词语不能为空，且不超过50字"), code=KnowledgeErrorCode.INVALID_TERM)
     terms = [t for t in _clean_terms(list(equivalents), _("同义词")) if t != term]
     if not terms:
-        raise InvalidInput(_("至少需要一个同义词"), code="invalid_equivalents")
+        raise InvalidInput(_("至少需要一个同义词"), code=KnowledgeErrorCode.INVALID_EQUIVALENTS)
     synonym = Synonym.objects.select_for_update().filter(term=term).first()
     before = None
     if synonym is None:

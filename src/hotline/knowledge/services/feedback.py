@@ -16,6 +16,7 @@ from hotline.knowledge.choices import (
     FeedbackKind,
     FeedbackState,
 )
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import (
     Entry,
     Feedback,
@@ -58,13 +59,17 @@ def feedback_raise(
     the response period (Art 22; unanswered ones are Art 27(1) evidence)."""
     _require_aware(now)
     if kind not in FeedbackKind.values:
-        raise InvalidInput(_("类型只能是 correction 或 question"), code="invalid_kind")
-    content = _no_control((content or "").strip(), _("内容"), "invalid_content")
+        raise InvalidInput(
+            _("类型只能是 correction 或 question"), code=KnowledgeErrorCode.INVALID_KIND
+        )
+    content = _no_control((content or "").strip(), _("内容"), KnowledgeErrorCode.INVALID_CONTENT)
     if not content or len(content) > 2000:
-        raise InvalidInput(_("内容不能为空，且不超过2000字"), code="invalid_content")
-    topic = _no_control((topic or "").strip(), _("主题"), "invalid_topic")
+        raise InvalidInput(
+            _("内容不能为空，且不超过2000字"), code=KnowledgeErrorCode.INVALID_CONTENT
+        )
+    topic = _no_control((topic or "").strip(), _("主题"), KnowledgeErrorCode.INVALID_TOPIC)
     if len(topic) > 200:
-        raise InvalidInput(_("主题不超过200字"), code="invalid_topic")
+        raise InvalidInput(_("主题不超过200字"), code=KnowledgeErrorCode.INVALID_TOPIC)
     target: Entry | None = None
     if entry is not None:
         pk = entry.pk if isinstance(entry, Entry) else entry
@@ -78,9 +83,13 @@ def feedback_raise(
         topic = topic or target.title
     else:
         if not topic:
-            raise InvalidInput(_("没有关联条目时需要填写主题"), code="topic_required")
+            raise InvalidInput(
+                _("没有关联条目时需要填写主题"), code=KnowledgeErrorCode.TOPIC_REQUIRED
+            )
         if org is None:
-            raise InvalidInput(_("没有关联条目时需要指定答复单位"), code="org_required")
+            raise InvalidInput(
+                _("没有关联条目时需要指定答复单位"), code=KnowledgeErrorCode.ORG_REQUIRED
+            )
         owner = _owning_org(org)
     feedback = Feedback.objects.create(
         kind=kind,
@@ -111,9 +120,13 @@ def _respond(*, feedback: Feedback | int, actor: User, action: str, response: st
     if locked is None:
         raise NotFound()
     to_state = rules.feedback_check(actor, locked, action)
-    response = _no_control((response or "").strip(), _("答复内容"), "invalid_response")
+    response = _no_control(
+        (response or "").strip(), _("答复内容"), KnowledgeErrorCode.INVALID_RESPONSE
+    )
     if not response or len(response) > 4000:
-        raise InvalidInput(_("答复内容不能为空，且不超过4000字"), code="invalid_response")
+        raise InvalidInput(
+            _("答复内容不能为空，且不超过4000字"), code=KnowledgeErrorCode.INVALID_RESPONSE
+        )
     before = locked.state
     locked.state = to_state
     locked.response = response

@@ -12,6 +12,7 @@ from hotline.core.errors import InvalidInput, NotFound, PermissionDenied
 from hotline.knowledge.choices import (
     EntryStatus,
 )
+from hotline.knowledge.error_codes import KnowledgeErrorCode
 from hotline.knowledge.models import (
     Entry,
     KnowledgeUsage,
@@ -50,15 +51,17 @@ def knowledge_record_usage(
         raise PermissionDenied(_("当前角色不能登记知识使用"))
     ticket_number = (ticket_number or "").strip()
     if not ticket_number or len(ticket_number) > 40:
-        raise InvalidInput(_("工单编号不能为空，且不超过40字"), code="invalid_ticket_number")
+        raise InvalidInput(
+            _("工单编号不能为空，且不超过40字"), code=KnowledgeErrorCode.INVALID_TICKET_NUMBER
+        )
     if (
         not ticket_checked
         and not ticket_selectors.tickets_visible_to(actor).filter(number=ticket_number).exists()
     ):
-        raise NotFound(_("工单不存在"), code="not_found")
+        raise NotFound(_("工单不存在"), code=KnowledgeErrorCode.NOT_FOUND)
     wanted = list(dict.fromkeys(int(i) for i in entry_ids))
     if not wanted or len(wanted) > 20:
-        raise InvalidInput(_("请提供1至20个知识条目"), code="invalid_entries")
+        raise InvalidInput(_("请提供1至20个知识条目"), code=KnowledgeErrorCode.INVALID_ENTRIES)
     found = set(
         Entry.objects.filter(pk__in=wanted, status=EntryStatus.PUBLISHED).values_list(
             "pk", flat=True
@@ -68,7 +71,7 @@ def knowledge_record_usage(
     if missing:
         raise InvalidInput(
             _("以下条目不存在或未发布：%(ids)s") % {"ids": ", ".join(map(str, missing))},
-            code="unknown_entry",
+            code=KnowledgeErrorCode.UNKNOWN_ENTRY,
         )
     existing = set(
         KnowledgeUsage.objects.filter(entry_id__in=wanted, ticket_number=ticket_number).values_list(

@@ -23,7 +23,14 @@ Tickets tells higher contexts about its changes through ``tickets.hooks`` (emits
 ``text_similarity``), never by importing them.
 """
 
-from hotline.tickets.services.archive import ArchiveBatch, Conflict, holding, last_batch
+from hotline.tickets.services.archive import (
+    ArchiveBatch,
+    Conflict,
+    batched,
+    flush_batched,
+    holding,
+    last_batch,
+)
 from hotline.tickets.services.callback import (
     CLOSE_FOR_OUTCOME,
     ticket_callback,
@@ -92,9 +99,11 @@ __all__ = [
     "assignment_request_extension",
     "assignment_return",
     "assignment_sign",
+    "batched",
     "category_by_code",
     "county_org",
     "find_repeat_of",
+    "flush_batched",
     "handling_org",
     "holding",
     "incident_close",

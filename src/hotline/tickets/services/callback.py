@@ -31,6 +31,7 @@ from hotline.tickets.services.archive import (
     _ticket_write,
 )
 from hotline.tickets.services.handling import _top_level_live
+from hotline.tickets.services.locking import save_row
 from hotline.tickets.services.validation import _clean_text
 
 CLOSE_FOR_OUTCOME: dict[str, CloseReason] = {
@@ -80,7 +81,7 @@ def _redo(ticket: Ticket, *, actor: User | None, now: datetime) -> list[Assignme
             extension_days=assignment.extension_days,
             redo_start=now,
         )
-        assignment.save(update_fields=["status", "redo_count", "replied_at", "due_at"])
+        save_row(assignment, ["status", "redo_count", "replied_at", "due_at"])
         _event(
             ticket,
             EventType.REDO,

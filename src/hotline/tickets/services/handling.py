@@ -27,6 +27,7 @@ from hotline.tickets.services.archive import (
     _set_ticket_state,
     _ticket_write,
 )
+from hotline.tickets.services.locking import save_row
 from hotline.tickets.services.validation import MAX_CONTENT, _clean_text
 
 
@@ -63,8 +64,9 @@ def _sign(
     )
     assignment.first_signed_at = assignment.first_signed_at or clock_start
     due_at = _start_clock(ticket, assignment, clock_start=clock_start)
-    assignment.save(
-        update_fields=[
+    save_row(
+        assignment,
+        [
             "status",
             "signed_at",
             "auto_signed",
@@ -74,7 +76,7 @@ def _sign(
             "return_window_ends_at",
             "first_response_due_at",
             "progress_due_at",
-        ]
+        ],
     )
     _event(
         ticket,
@@ -171,7 +173,7 @@ def assignment_return(
             assignment.overdue = True
             assignment.overdue_at = now
         update += ["returned_late", "overdue", "overdue_at"]
-    assignment.save(update_fields=update)
+    save_row(assignment, update)
     data = {
         "reason": reason,
         "basis": basis,
@@ -243,7 +245,7 @@ def assignment_progress(
         assignment.progress_due_at = now + timedelta(hours=policy("art18_progress_interval_hours"))
         update.append("progress_due_at")
     if update:
-        assignment.save(update_fields=update)
+        save_row(assignment, update)
     _event(
         ticket,
         EventType.FIRST_RESPONSE if data.get("first_response") else "progress",
@@ -309,15 +311,16 @@ def assignment_reply(
     if late and due_at is not None and not assignment.overdue:  # late: it has a deadline
         assignment.overdue = True
         assignment.overdue_at = deadlines.deadline_instant(due_at)
-    assignment.save(
-        update_fields=[
+    save_row(
+        assignment,
+        [
             "status",
             "replied_at",
             "reply_content",
             "citizen_contacted",
             "overdue",
             "overdue_at",
-        ]
+        ],
     )
     _event(
         ticket,

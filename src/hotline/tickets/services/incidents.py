@@ -14,6 +14,7 @@ from hotline.orgs.models import Organisation, User
 from hotline.tickets.choices import EventType, IncidentKind, SuddenEventKind, TicketStatus
 from hotline.tickets.error_codes import TicketErrorCode as Code
 from hotline.tickets.models import Incident, SuddenEventReport, Ticket, TicketEvent
+from hotline.tickets.services import reference
 from hotline.tickets.services.archive import Conflict, _check, _event, _lock, _ticket_write
 from hotline.tickets.services.validation import _clean_text, _reject_control
 
@@ -120,7 +121,7 @@ def ticket_sudden_report(
         raise InvalidInput(_("至少需要一个报告或通报对象"), code=Code.MISSING_FIELD)
     reports = []
     for recipient in cleaned:
-        org = Organisation.objects.filter(code=recipient).first()
+        org = reference.org_by_code(recipient)
         reports.append(
             SuddenEventReport.objects.create(
                 ticket=ticket,

@@ -16,6 +16,7 @@ from hotline.tickets.services.archive import (
     _save_ticket,
     _ticket_write,
 )
+from hotline.tickets.services.locking import save_row
 
 
 @_ticket_write
@@ -32,7 +33,7 @@ def assignment_mark_overdue(*, assignment: Assignment, now: datetime) -> bool:
         return False
     assignment.overdue = True
     assignment.overdue_at = deadlines.deadline_instant(due_at)
-    assignment.save(update_fields=["overdue", "overdue_at"])
+    save_row(assignment, ["overdue", "overdue_at"])
     _event(
         ticket,
         EventType.OVERDUE,
@@ -81,7 +82,7 @@ def assignment_progress_missed(*, assignment: Assignment, now: datetime) -> bool
     assignment.progress_due_at = missed_due + timedelta(
         hours=policy("art18_progress_interval_hours")
     )
-    assignment.save(update_fields=["progress_missed", "progress_due_at"])
+    save_row(assignment, ["progress_missed", "progress_due_at"])
     kind = (
         EventType.FIRST_RESPONSE_MISSED
         if assignment.first_response_at is None

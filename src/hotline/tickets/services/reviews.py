@@ -37,7 +37,7 @@ from hotline.tickets.services.archive import (
 )
 from hotline.tickets.services.dispatch import _new_assignments, _validate_units
 from hotline.tickets.services.handling import _top_level_live
-from hotline.tickets.services.locking import locked_assignment
+from hotline.tickets.services.locking import locked_assignment, save_row
 from hotline.tickets.services.validation import _clean_text
 
 
@@ -86,7 +86,7 @@ def review_approve(
     review.decided_by = actor
     review.decided_at = now
     review.decision = decision
-    review.save(update_fields=["state", "decided_by", "decided_at", "decision"])
+    save_row(review, ["state", "decided_by", "decided_at", "decision"])
     return ticket
 
 
@@ -101,7 +101,7 @@ def _reviewed_assignment(ticket: Ticket, review: Review) -> Assignment:
 def _approve_return(ticket, review, *, lead, assists, actor, now, decision) -> None:
     assignment = _reviewed_assignment(ticket, review)
     _set_assignment_state(assignment, "return_approved")
-    assignment.save(update_fields=["status"])
+    save_row(assignment, ["status"])
     _event(
         ticket,
         EventType.RETURN_APPROVED,
@@ -178,7 +178,7 @@ def _approve_extension(ticket, review, *, override, actor, now, decision) -> Non
     assignment.due_at = due
     assignment.extension_count += 1
     assignment.extension_days += days
-    assignment.save(update_fields=["due_at", "extension_count", "extension_days"])
+    save_row(assignment, ["due_at", "extension_count", "extension_days"])
     decision.update({"override": override, "due_at": due.isoformat()})
     _event(
         ticket,
@@ -207,7 +207,7 @@ def review_reject(*, review: Review, reason: str, actor: User, now: datetime) ->
         assert review.assignment_id is not None  # a return is asked for one assignment
         assignment = _reviewed_assignment(ticket, review)
         _set_assignment_state(assignment, "return_rejected")
-        assignment.save(update_fields=["status"])
+        save_row(assignment, ["status"])
         _event(
             ticket,
             EventType.RETURN_REJECTED,
@@ -230,5 +230,5 @@ def review_reject(*, review: Review, reason: str, actor: User, now: datetime) ->
     review.decided_by = actor
     review.decided_at = now
     review.decision = {"approved": False, "reason": reason}
-    review.save(update_fields=["state", "decided_by", "decided_at", "decision"])
+    save_row(review, ["state", "decided_by", "decided_at", "decision"])
     return ticket
